@@ -1,0 +1,39 @@
+// shishu-bench: the command-line entry point. Subcommands:
+//   models   the registry of paper variants (and custom layouts) as a table or JSON
+// Exit status: 0 success, 1 a benchmark point failed, 2 bad input.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <stdexcept>
+
+#include "cli/models_command.h"
+#include "models/layout.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"shishu-bench: benchmark and profiling harness for MobileLLM / ShishuLM architectures"};
+  app.require_subcommand(1);
+
+  shishu::cli::ModelsOptions models_options;
+  auto* models = app.add_subcommand("models", "Print the model registry: layouts, widths, parameter and byte counts");
+  models->add_flag("--json", models_options.json, "Print JSON instead of a Markdown table");
+  models->add_option("--also", models_options.extra,
+                     "Custom models to list after the registry, as <base>:<layout> (e.g. 125m:10+20)")
+      ->delimiter(',');
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  try {
+    if (models->parsed()) return shishu::cli::run_models_command(models_options);
+  } catch (const std::invalid_argument& e) {  // bad names, layouts, values (LayoutError too)
+    std::cerr << "shishu-bench: error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,32 @@
+#include "models/generate.h"
+
+#include <ATen/ATen.h>
+
+namespace shishu::models {
+
+at::Tensor generate_greedy(Transformer& model, const at::Tensor& prompt, int64_t new_tokens, KvCache& cache,
+                           TokenObserver* observer) {
+  const int64_t batch = prompt.size(0), prompt_len = prompt.size(1);
+  TORCH_CHECK(new_tokens >= 1, "new_tokens must be >= 1");
+  TORCH_CHECK(cache.capacity >= prompt_len + new_tokens, "KV cache capacity ", cache.capacity, " < ",
+              prompt_len + new_tokens);
+  at::Tensor generated = at::empty({new_tokens, batch}, prompt.options().dtype(at::kLong));  // (G, B)
+  const int64_t vocab = model->config().widths.vocab;
+
+  if (observer) observer->on_start();
+  at::Tensor logits = model->forward_cached(prompt, cache, 0, 1);  // (B, 1, V)
+  at::Tensor row = generated.select(0, 0);                          // (B)
+  at::argmax_out(row, logits.view({batch, vocab}), -1);
+  if (observer) observer->on_token(0);
+
+  for (int64_t i = 1; i < new_tokens; ++i) {
+    at::Tensor previous = generated.select(0, i - 1).view({batch, 1});  // (B, 1), a view
+    logits = model->forward_cached(previous, cache, prompt_len + i - 1, 1);
+    row = generated.select(0, i);
+    at::argmax_out(row, logits.view({batch, vocab}), -1);
+    if (observer) observer->on_token(i);
+  }
+  return generated;
+}
+
+}  // namespace shishu::models
