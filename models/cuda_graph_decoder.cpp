@@ -39,10 +39,10 @@ struct CudaGraphDecoder::State {
 
 bool CudaGraphDecoder::supported(c10::Device device) { return device.is_cuda(); }
 
-CudaGraphDecoder::CudaGraphDecoder(Transformer model, KvCache& cache, int64_t prompt_len, int64_t new_tokens)
-    : state_(std::make_unique<State>()) {
+CudaGraphDecoder::CudaGraphDecoder(Transformer model, KvCache& cache, int64_t prompt_len, int64_t new_tokens) {
   const c10::Device device = model->options().device;
   if (!device.is_cuda()) throw std::runtime_error("CUDA graphs need a CUDA device, the model is on " + device.str());
+  state_ = std::make_unique<State>();  // only now: a CUDAGraph initialises the CUDA runtime
   auto& s = *state_;
   s.model = model;
   s.cache = &cache;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Idempotent, non-interactive setup: Debian build packages and a LibTorch.
+#
+# LibTorch, first found wins:
+#   1. $Torch_DIR, or a TorchConfig.cmake under $CMAKE_PREFIX_PATH (an existing LibTorch,
+#      e.g. the official zip);
+#   2. a `python3` whose torch imports (a GPU runner's own PyTorch);
+#   3. torch==$SHISHU_TORCH_VERSION from PyPI, installed into a virtual environment in a
+#      per-user cache keyed by version (~/.cache/shishu-bench/torch-2.11.0), so fresh
+#      clones reuse it; `.venv` in the checkout links to it (git-ignored).
+# Writes build/setup.env (SHISHU_TORCH_PREFIX=...) for the other scripts and prints
+# what it found. A second run takes seconds.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+torch_version=${SHISHU_TORCH_VERSION:-2.11.0}
+cache=${SHISHU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shishu-bench}
+say() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# --- Debian packages --------------------------------------------------------------
+packages=(cmake ninja-build g++ ccache libbenchmark-dev libgtest-dev googletest
+          nlohmann-json3-dev libcli11-dev libfmt-dev)
+if command -v dpkg-query >/dev/null; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    [[ $(id -u) == 0 ]] || die "missing Debian packages (run as root or install them): ${missing[*]}"
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+else
+  say "not a Debian system: make sure CMake, Ninja, GoogleTest, Google Benchmark, nlohmann/json and CLI11 are installed"
+fi
+
+# --- LibTorch -----------------------------------------------------------------------
+prefix=""
+source_desc=""
+if [[ -n "${Torch_DIR:-}" ]]; then
+  [[ -f "$Torch_DIR/TorchConfig.cmake" ]] || die "Torch_DIR=$Torch_DIR has no TorchConfig.cmake"
+  prefix=$(cd "$Torch_DIR/.." && pwd)  # .../share/cmake/Torch -> .../share/cmake
+  source_desc="Torch_DIR"
+elif [[ -n "${CMAKE_PREFIX_PATH:-}" ]]; then
+  IFS=: read -ra dirs <<<"$CMAKE_PREFIX_PATH"
+  for d in "${dirs[@]}"; do
+    for c in "$d/Torch/TorchConfig.cmake" "$d/share/cmake/Torch/TorchConfig.cmake"; do
+      if [[ -f "$c" ]]; then prefix=$(cd "$(dirname "$c")/.." && pwd); source_desc="CMAKE_PREFIX_PATH"; break 2; fi
+    done
+  done
+fi
+if [[ -z "$prefix" ]] && command -v python3 >/dev/null; then
+  if p=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null); then
+    prefix=$p; source_desc="python3's torch"
+  fi
+fi
+if [[ -z "$prefix" ]]; then
+  venv="$cache/torch-$torch_version"
+  if [[ ! -f "$venv/.complete" ]]; then
+    say "installing torch==$torch_version into $venv (once per machine; ~5 GB with its CUDA libraries)"
+    rm -rf "$venv"
+    mkdir -p "$cache"
+    python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+    "$venv/bin/python" -m pip install -q "torch==$torch_version" ||
+      die "pip could not install torch==$torch_version; no LibTorch is available (set Torch_DIR to use an existing one)"
+    touch "$venv/.complete"
+  fi
+  prefix=$("$venv/bin/python" -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
+  ln -sfn "$venv" "$root/.venv"
+  source_desc="torch==$torch_version wheel in $venv"
+fi
+
+config="$prefix/Torch/TorchConfigVersion.cmake"
+[[ -f "$config" ]] || die "no LibTorch CMake config under $prefix"
+version=$(sed -n 's/^set(PACKAGE_VERSION "\(.*\)")/\1/p' "$config")
+libdir=$(cd "$prefix/../../lib" 2>/dev/null && pwd || true)
+cuda="no"
+[[ -n "$libdir" && -e "$libdir/libtorch_cuda.so" ]] && cuda="yes"
+[[ "$version" == "$torch_version"* ]] || say "note: LibTorch $version, not $torch_version: results may differ from the reference runs"
+gpu="none"
+command -v nvidia-smi >/dev/null && gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || echo none)
+
+mkdir -p "$root/build"
+cat >"$root/build/setup.env" <<ENV
+SHISHU_TORCH_PREFIX=$prefix
+SHISHU_TORCH_VERSION=$version
+SHISHU_TORCH_CUDA=$cuda
+ENV
+say "LibTorch $version from $source_desc"
+say "  prefix: $prefix"
+say "  CUDA support: $cuda; GPU: ${gpu:-none}"
+say "  compiler: $(${CXX:-g++} --version | head -1); $(cmake --version | head -1)"

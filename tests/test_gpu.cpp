@@ -1,0 +1,78 @@
+// GPU-only behaviour (label "gpu"). Each test skips, not fails, without a CUDA device;
+// ctest reports the skips (SKIP_REGULAR_EXPRESSION in tests/CMakeLists.txt).
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/cuda.h>
+
+#include "models/cuda_graph_decoder.h"
+#include "models/generate.h"
+#include "tiny_model.h"
+
+using namespace shishu;
+using shishu::testing::relative_error;
+using shishu::testing::tiny_model;
+
+namespace {
+
+const c10::Device kCuda(c10::DeviceType::CUDA, 0);
+
+#define REQUIRE_CUDA() \
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device"
+
+at::Tensor cuda_tokens(int64_t batch, int64_t len, int64_t vocab, uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return at::randint(vocab, {batch, len}, gen, at::TensorOptions().dtype(at::kLong)).to(kCuda);
+}
+
+}  // namespace
+
+TEST(Gpu, KvCacheDecodeMatchesFullForward) {
+  REQUIRE_CUDA();
+  at::NoGradGuard no_grad;
+  // Same tolerances and reasoning as the CPU test; cuBLAS may use TF32-free fp32 here.
+  for (auto [dtype, tol] : {std::pair{c10::ScalarType::Float, 1e-4}, std::pair{c10::ScalarType::BFloat16, 4e-2}}) {
+    auto m = tiny_model(dtype, 7, "2+1+1*2", kCuda);
+    at::Tensor tokens = cuda_tokens(2, 16, 97, 1);
+    at::Tensor full = m->forward(tokens);
+    models::KvCache cache = m->make_cache(2, 16);
+    std::vector<at::Tensor> parts = {m->forward_cached(tokens.narrow(1, 0, 5), cache, 0, 5)};
+    for (int64_t t = 5; t < 16; ++t) parts.push_back(m->forward_cached(tokens.narrow(1, t, 1), cache, t, 1));
+    EXPECT_LT(relative_error(at::cat(parts, 1), full), tol) << c10::toString(dtype);
+  }
+}
+
+// Graph replay must generate exactly the eager tokens. fp32 keeps argmax ties (which
+// differently-ordered bf16 sums could flip) out of the comparison.
+TEST(Gpu, CudaGraphDecodeMatchesEagerTokens) {
+  REQUIRE_CUDA();
+  at::NoGradGuard no_grad;
+  auto m = tiny_model(c10::ScalarType::Float, 7, "2+1+1*2", kCuda);
+  at::Tensor prompt = cuda_tokens(3, 7, 97, 2);
+  models::KvCache eager_cache = m->make_cache(3, 7 + 12);
+  at::Tensor eager = models::generate_greedy(m, prompt, 12, eager_cache);
+  models::KvCache graph_cache = m->make_cache(3, 7 + 12);
+  models::CudaGraphDecoder decoder(m, graph_cache, 7, 12);
+  EXPECT_TRUE(decoder.generate(prompt).equal(eager));
+  EXPECT_TRUE(decoder.generate(prompt).equal(eager)) << "second replay of the same graph";
+}
+
+TEST(Gpu, TiedPairGradientsAccumulateOnCuda) {
+  REQUIRE_CUDA();
+  auto tied = tiny_model(c10::ScalarType::Float, 7, "2+1*2", kCuda);
+  auto cpu = tiny_model(c10::ScalarType::Float, 7, "2+1*2");
+  at::Tensor tokens = cuda_tokens(2, 9, 97, 3);
+  for (auto* m : {&tied, &cpu}) {
+    at::Tensor t = tokens.to((*m)->options().device);
+    at::Tensor logits = (*m)->forward(t);
+    at::cross_entropy_loss(logits.narrow(1, 0, 8).reshape({-1, 97}), t.narrow(1, 1, 8).reshape({-1})).backward();
+  }
+  // The same weights (same seed) on both devices: the CUDA gradient of the shared set
+  // must match the CPU one, which TiedPairAccumulatesGradientsOfBothUses checks
+  // against an untied copy.
+  for (const char* name : {"mlp.gate_up", "mlp.down", "norm.weight"}) {
+    EXPECT_LT(relative_error(tied->mlp_sets[0]->named_parameters()[name].grad(),
+                             cpu->mlp_sets[0]->named_parameters()[name].grad()),
+              1e-4)
+        << name;
+  }
+}
