@@ -1,5 +1,7 @@
 // shishu-bench: the command-line entry point. Subcommands:
 //   models   the registry of paper variants (and custom layouts) as a table or JSON
+//   run      a benchmark sweep through Google Benchmark into a JSON report
+// Flags starting with --benchmark_ are passed to Google Benchmark untouched.
 // Exit status: 0 success, 1 a benchmark point failed, 2 bad input.
 #include <CLI/CLI.hpp>
 
@@ -7,7 +9,7 @@
 #include <stdexcept>
 
 #include "cli/models_command.h"
-#include "models/layout.h"
+#include "cli/run_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"shishu-bench: benchmark and profiling harness for MobileLLM / ShishuLM architectures"};
@@ -20,8 +22,25 @@ int main(int argc, char** argv) {
                      "Custom models to list after the registry, as <base>:<layout> (e.g. 125m:10+20)")
       ->delimiter(',');
 
+  shishu::cli::RunOptions run_options;
+  auto* run = app.add_subcommand("run", "Run a benchmark sweep (any --benchmark_* flag goes to Google Benchmark)");
+  shishu::cli::add_run_options(*run, run_options);
+
+  std::vector<std::string> ours;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    run_options.command_line += (i ? " " : "") + arg;
+    if (arg.rfind("--benchmark_", 0) == 0) {
+      run_options.benchmark_args.push_back(arg);
+    } else {
+      ours.push_back(arg);
+    }
+  }
+  std::vector<char*> our_argv;
+  for (auto& a : ours) our_argv.push_back(a.data());
+
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(our_argv.size()), our_argv.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
@@ -31,6 +50,7 @@ int main(int argc, char** argv) {
 
   try {
     if (models->parsed()) return shishu::cli::run_models_command(models_options);
+    if (run->parsed()) return shishu::cli::run_sweep_command(run_options);
   } catch (const std::invalid_argument& e) {  // bad names, layouts, values (LayoutError too)
     std::cerr << "shishu-bench: error: " << e.what() << "\n";
     return 2;

@@ -1,0 +1,85 @@
+#include "bench/clock.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#ifdef SHISHU_HAS_CUDA
+#include <ATen/cuda/CUDAEvent.h>
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+namespace shishu::bench {
+
+struct Timeline::Impl {
+  explicit Impl(c10::Device d) : device(d) {}
+  c10::Device device;
+  int64_t used = 0;
+  std::chrono::steady_clock::time_point start;
+  std::vector<std::chrono::steady_clock::time_point> marks;
+#ifdef SHISHU_HAS_CUDA
+  std::unique_ptr<at::cuda::CUDAEvent> start_event;
+  std::vector<at::cuda::CUDAEvent> events;  // created up front: no allocation per token
+#endif
+};
+
+Timeline::Timeline(c10::Device device, int64_t capacity) : impl_(std::make_unique<Impl>(device)) {
+  impl_->marks.resize(capacity);
+#ifdef SHISHU_HAS_CUDA
+  if (device.is_cuda()) {
+    impl_->start_event = std::make_unique<at::cuda::CUDAEvent>(cudaEventDefault);
+    impl_->events.reserve(capacity);
+    for (int64_t i = 0; i < capacity; ++i) impl_->events.emplace_back(cudaEventDefault);
+  }
+#endif
+}
+
+Timeline::~Timeline() = default;
+
+void Timeline::on_start() {
+  impl_->used = 0;
+#ifdef SHISHU_HAS_CUDA
+  if (impl_->device.is_cuda()) {
+    impl_->start_event->record(c10::cuda::getCurrentCUDAStream(impl_->device.index()));
+    return;
+  }
+#endif
+  impl_->start = std::chrono::steady_clock::now();
+}
+
+void Timeline::on_token(int64_t index) {
+  if (index >= static_cast<int64_t>(impl_->marks.size())) throw std::out_of_range("Timeline capacity exceeded");
+  impl_->used = std::max(impl_->used, index + 1);
+#ifdef SHISHU_HAS_CUDA
+  if (impl_->device.is_cuda()) {
+    impl_->events[index].record(c10::cuda::getCurrentCUDAStream(impl_->device.index()));
+    return;
+  }
+#endif
+  impl_->marks[index] = std::chrono::steady_clock::now();
+}
+
+std::vector<double> Timeline::read_ms() {
+  std::vector<double> out(impl_->used);
+#ifdef SHISHU_HAS_CUDA
+  if (impl_->device.is_cuda()) {
+    // One synchronisation for the whole region: reading an event before its work is
+    // done would be an error, and syncing per mark would perturb what we measure.
+    synchronize(impl_->device);
+    for (int64_t i = 0; i < impl_->used; ++i) out[i] = impl_->start_event->elapsed_time(impl_->events[i]);
+    return out;
+  }
+#endif
+  for (int64_t i = 0; i < impl_->used; ++i) {
+    out[i] = std::chrono::duration<double, std::milli>(impl_->marks[i] - impl_->start).count();
+  }
+  return out;
+}
+
+void synchronize(c10::Device device) {
+#ifdef SHISHU_HAS_CUDA
+  if (device.is_cuda()) c10::cuda::device_synchronize();
+#endif
+}
+
+}  // namespace shishu::bench

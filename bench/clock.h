@@ -1,0 +1,34 @@
+// Timing that is honest on both devices. On the CPU, LibTorch ops run synchronously,
+// so a steady clock read after an op measures it. On CUDA, ops only enqueue kernels:
+// CUDA events are recorded into the stream between them, and the device is
+// synchronised once, after the measured region, before the events are read.
+#pragma once
+#include <c10/core/Device.h>
+
+#include <memory>
+#include <vector>
+
+#include "models/generate.h"
+
+namespace shishu::bench {
+
+// Marks points in time on a device's current stream; read them after the region.
+class Timeline : public models::TokenObserver {
+ public:
+  Timeline(c10::Device device, int64_t capacity);  // capacity: marks after the start
+  ~Timeline() override;
+
+  void on_start() override;               // the reference mark
+  void on_token(int64_t index) override;  // mark `index` (0-based)
+  // Synchronises (on CUDA), then returns each mark's milliseconds since the start.
+  std::vector<double> read_ms();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Waits for all queued work on the device (no-op on the CPU).
+void synchronize(c10::Device device);
+
+}  // namespace shishu::bench

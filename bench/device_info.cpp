@@ -1,0 +1,98 @@
+#include "bench/device_info.h"
+
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include <ATen/Parallel.h>
+
+#ifdef SHISHU_HAS_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#include <cuda_runtime_api.h>
+#endif
+
+namespace shishu::bench {
+namespace {
+
+// Vendor datasheet figures (dense, no sparsity), matched by substring of the device
+// name. They are leads for "percent of peak", not measurements; a report says which
+// device name matched. Order matters: more specific names first.
+struct KnownPeak {
+  const char* name_part;
+  double bf16_tflops, fp32_tflops, bandwidth_tbs;
+};
+constexpr KnownPeak kKnownPeaks[] = {
+    {"H200", 989.0, 67.0, 4.8},
+    {"H100 PCIe", 756.0, 51.0, 2.0},
+    {"H100", 989.0, 67.0, 3.35},  // SXM (nvidia-smi: "NVIDIA H100 80GB HBM3")
+    {"A100", 312.0, 19.5, 2.039},
+    {"L4", 121.0, 30.3, 0.3},
+};
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown CPU";
+}
+
+}  // namespace
+
+double DeviceInfo::peak_flops(c10::ScalarType dtype) const {
+  return dtype == c10::ScalarType::Float ? peak_fp32_flops : peak_bf16_flops;
+}
+
+c10::Device parse_device(const std::string& name) {
+  if (name == "cpu") return c10::Device(c10::DeviceType::CPU);
+  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+    if (!torch::cuda::is_available()) {
+      throw std::invalid_argument("device '" + name + "' requested, but no CUDA device is available here");
+    }
+    return c10::Device(name);
+  }
+  throw std::invalid_argument("unknown device '" + name + "'; use cpu or cuda");
+}
+
+std::string torch_version() { return TORCH_VERSION; }
+
+DeviceInfo probe_device(c10::Device device) {
+  DeviceInfo info;
+  info.kind = device.is_cuda() ? "cuda" : "cpu";
+#ifdef SHISHU_HAS_CUDA
+  int runtime = 0;
+  if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) {
+    info.cuda_runtime_version = std::to_string(runtime / 1000) + "." + std::to_string(runtime % 1000 / 10);
+  }
+  if (device.is_cuda()) {
+    const cudaDeviceProp* prop = at::cuda::getDeviceProperties(device.index() < 0 ? 0 : device.index());
+    info.name = prop->name;
+    info.compute_units = prop->multiProcessorCount;
+    info.memory_bytes = static_cast<int64_t>(prop->totalGlobalMem);
+    info.compute_capability = std::to_string(prop->major) + "." + std::to_string(prop->minor);
+    int driver = 0;
+    if (cudaDriverGetVersion(&driver) == cudaSuccess) {
+      info.driver_version = std::to_string(driver / 1000) + "." + std::to_string(driver % 1000 / 10);
+    }
+    for (const auto& k : kKnownPeaks) {
+      if (info.name.find(k.name_part) != std::string::npos) {
+        info.peak_bf16_flops = k.bf16_tflops * 1e12;
+        info.peak_fp32_flops = k.fp32_tflops * 1e12;
+        info.peak_bandwidth = k.bandwidth_tbs * 1e12;
+        break;
+      }
+    }
+    return info;
+  }
+#endif
+  info.name = cpu_model();
+  info.compute_units = static_cast<int>(std::thread::hardware_concurrency());
+  info.torch_threads = at::get_num_threads();
+  return info;
+}
+
+}  // namespace shishu::bench

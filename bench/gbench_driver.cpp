@@ -1,0 +1,110 @@
+#include "bench/gbench_driver.h"
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <map>
+
+#include "bench/stats.h"
+
+namespace shishu::bench {
+namespace {
+
+struct Slot {
+  Point point;
+  PointResult result;
+  bool prepared = false;
+  bool failed = false;
+  bool finalized = false;
+  std::chrono::steady_clock::time_point started;
+};
+
+class FinalizingReporter : public benchmark::BenchmarkReporter {
+ public:
+  FinalizingReporter(benchmark::BenchmarkReporter* display, std::function<void(const std::string&)> finalize)
+      : display_(display), finalize_(std::move(finalize)) {}
+
+  bool ReportContext(const Context& context) override { return display_->ReportContext(context); }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    display_->ReportRuns(runs);
+    if (!runs.empty()) finalize_(runs.front().run_name.function_name);
+  }
+  void Finalize() override { display_->Finalize(); }
+
+ private:
+  benchmark::BenchmarkReporter* display_;
+  std::function<void(const std::string&)> finalize_;
+};
+
+}  // namespace
+
+std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& points, const SweepSettings& settings,
+                                                   PointRunner& runner, const PointDone& done) {
+  std::vector<Slot> slots(points.size());
+  std::map<std::string, size_t> by_name;
+  for (size_t i = 0; i < points.size(); ++i) {
+    slots[i].point = points[i];
+    slots[i].result.point = points[i];
+    by_name[points[i].id()] = i;
+  }
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Slot* slot = &slots[i];
+    auto body = [slot, &runner](benchmark::State& state) {
+      if (slot->failed) {  // an earlier repetition failed: record nothing more
+        state.SkipWithError(slot->result.message.c_str());
+        return;
+      }
+      try {
+        if (!slot->prepared) {
+          slot->started = std::chrono::steady_clock::now();
+          runner.prepare(slot->point);
+          slot->prepared = true;
+        }
+        for (auto _ : state) {
+          runner.measure(slot->point, slot->result);
+          state.SetIterationTime(slot->result.samples.at("latency_ms").back() / 1e3);
+        }
+      } catch (const std::exception& e) {
+        slot->failed = true;
+        slot->result.status = classify_failure(e);
+        slot->result.message = e.what();
+        // Keep the first line: LibTorch messages carry a full C++ backtrace after it.
+        slot->result.message = slot->result.message.substr(0, slot->result.message.find('\n'));
+        runner.release();  // frees the allocator cache after an OOM
+        state.SkipWithError(slot->result.message.c_str());
+      }
+    };
+    benchmark::RegisterBenchmark(points[i].id().c_str(), body)
+        ->Iterations(1)
+        ->Repetitions(settings.repetitions)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond)
+        ->DisplayAggregatesOnly(settings.repetitions > 1);
+  }
+
+  std::vector<PointResult> results;
+  auto finalize = [&](const std::string& name) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) return;
+    Slot& slot = slots[it->second];
+    if (slot.finalized) return;
+    slot.finalized = true;
+    if (!slot.failed) {
+      try {
+        runner.finish(slot.point, slot.result);
+      } catch (const std::exception& e) {
+        slot.result.status = classify_failure(e);
+        slot.result.message = e.what();
+      }
+    }
+    slot.result.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.started).count();
+    results.push_back(slot.result);
+    done(slot.result);
+  };
+  FinalizingReporter reporter(benchmark::CreateDefaultDisplayReporter(), finalize);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::ClearRegisteredBenchmarks();
+  return results;
+}
+
+}  // namespace shishu::bench

@@ -1,0 +1,71 @@
+#include "bench/memory_probe.h"
+
+#include <malloc.h>
+
+#include <fstream>
+#include <string>
+
+#ifdef SHISHU_HAS_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <cuda_runtime_api.h>
+#endif
+
+namespace shishu::bench {
+namespace {
+
+// A "Vm...:   1234 kB" line of /proc/self/status, in bytes; -1 if absent.
+double proc_status_bytes(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) * 1024.0;
+  }
+  return -1;
+}
+
+}  // namespace
+
+void MemoryProbe::reset() {
+#ifdef SHISHU_HAS_CUDA
+  if (device_.is_cuda()) {
+    c10::cuda::CUDACachingAllocator::resetPeakStats(device_.index());
+    return;
+  }
+#endif
+  // Return freed heap to the OS first: glibc keeps it mapped, and without the trim the
+  // previous point's high-water mark would carry over as this point's RSS.
+  malloc_trim(0);
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.flush();
+  rss_reset_ok_ = static_cast<bool>(clear);
+  rss_at_start_ = proc_status_bytes("VmRSS");
+}
+
+void MemoryProbe::record(PointResult& result) const {
+#ifdef SHISHU_HAS_CUDA
+  if (device_.is_cuda()) {
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device_.index());
+    const auto aggregate = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+    result.set_value("cuda_peak_allocated_bytes", static_cast<double>(stats.allocated_bytes[aggregate].peak));
+    result.set_value("cuda_peak_reserved_bytes", static_cast<double>(stats.reserved_bytes[aggregate].peak));
+    size_t free_bytes = 0, total_bytes = 0;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
+      result.set_value("cuda_device_used_bytes", static_cast<double>(total_bytes - free_bytes));
+    }
+    return;
+  }
+#endif
+  if (rss_reset_ok_) {
+    result.set_value("cpu_peak_rss_bytes", proc_status_bytes("VmHWM"));
+    result.set_value("cpu_rss_start_bytes", rss_at_start_);
+  }
+}
+
+void release_cached_memory(c10::Device device) {
+#ifdef SHISHU_HAS_CUDA
+  if (device.is_cuda()) c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
+}
+
+}  // namespace shishu::bench

@@ -1,0 +1,74 @@
+#include "bench/metrics.h"
+
+#include <stdexcept>
+
+namespace shishu::bench {
+
+const std::vector<Metric>& metrics() {
+  using D = Direction;
+  using K = Kind;
+  static const std::vector<Metric> kMetrics = {
+      {"latency_ms", "latency", "ms", D::kLowerIsBetter, K::kSampled, "duration",
+       "forward: one full-sequence forward; forward_backward: forward, loss and backward; generate: prefill plus all G tokens"},
+      {"ttft_ms", "TTFT", "ms", D::kLowerIsBetter, K::kSampled, "duration",
+       "generate: time to the first generated token (prefill and its argmax)"},
+      {"decode_step_ms", "decode step", "ms", D::kLowerIsBetter, K::kSampled, "duration",
+       "generate: latency of each single-token decode step, pooled over steps and repetitions"},
+      {"throughput_tok_s", "throughput", "tok/s", D::kHigherIsBetter, K::kSampled, "rate",
+       "generate: batch*(G-1)/(total-TTFT) per repetition (paper Eq. 1 with the batch factor of its Table 10)"},
+      {"tokens_per_s", "tokens/s", "tok/s", D::kHigherIsBetter, K::kScalar, "rate",
+       "forward phases: batch*seq / median latency; generate: batch*G / median latency"},
+      {"model_flops", "model FLOPs", "FLOP", D::kNeutral, K::kScalar, "count",
+       "matmul FLOPs of one repetition (backward counted as twice the forward)"},
+      {"achieved_tflops", "achieved", "TFLOP/s", D::kHigherIsBetter, K::kScalar, "rate",
+       "model_flops / median latency"},
+      {"peak_flops_pct", "of peak FLOP/s", "%", D::kHigherIsBetter, K::kScalar, "percent",
+       "achieved_tflops over the device's dense matmul peak for the dtype, where known"},
+      {"decode_bytes_per_step", "bytes/step", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "generate: least bytes one decode step reads (executed weights plus the KV cache at the mean length)"},
+      {"achieved_bandwidth_gbs", "achieved BW", "GB/s", D::kHigherIsBetter, K::kScalar, "rate",
+       "decode_bytes_per_step / median decode step"},
+      {"peak_bandwidth_pct", "of peak BW", "%", D::kHigherIsBetter, K::kScalar, "percent",
+       "achieved_bandwidth_gbs over the device's memory bandwidth, where known"},
+      {"cuda_peak_allocated_bytes", "CUDA peak allocated", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
+       "caching allocator: peak bytes in live tensors during the point (peak reset at point start; weights included)"},
+      {"cuda_peak_reserved_bytes", "CUDA peak reserved", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
+       "caching allocator: peak bytes held from the driver, live or cached"},
+      {"cuda_device_used_bytes", "device used", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
+       "cudaMemGetInfo total - free at point end: every process and context on the device"},
+      {"cpu_peak_rss_bytes", "peak RSS", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
+       "process resident-set high-water mark (VmHWM) since its reset at point start via /proc/self/clear_refs; "
+       "includes the weights, the LibTorch runtime and allocator slack"},
+      {"cpu_rss_start_bytes", "RSS at start", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "process resident set (VmRSS) at point start, before inputs and cache"},
+      {"predicted_weight_bytes", "weights (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic: distinct parameters x dtype size"},
+      {"predicted_kv_cache_bytes", "KV cache (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic: batch x (prefill+G) x KV bytes per token"},
+      {"predicted_logits_bytes", "logits (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic: logits materialised (forward: B*T*V; forward_backward adds an fp32 copy; generate: B*V)"},
+      {"predicted_grad_bytes", "gradients (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic: forward_backward: one gradient per distinct parameter"},
+      {"predicted_total_bytes", "total (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic lower bound: the sum of the predicted_* terms; activations are not modelled"},
+  };
+  return kMetrics;
+}
+
+const Metric& metric(std::string_view key) {
+  for (const auto& m : metrics()) {
+    if (m.key == key) return m;
+  }
+  throw std::out_of_range("no metric '" + std::string(key) + "' in the field table");
+}
+
+std::string_view to_string(Direction d) {
+  switch (d) {
+    case Direction::kLowerIsBetter: return "lower_is_better";
+    case Direction::kHigherIsBetter: return "higher_is_better";
+    case Direction::kNeutral: return "neutral";
+  }
+  return "neutral";
+}
+
+}  // namespace shishu::bench

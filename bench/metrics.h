@@ -1,0 +1,30 @@
+// The field table: every metric the harness records, defined once with its key, unit,
+// direction and formatting hint. Results store metrics by key; every reporter, table
+// and regression check reads name, unit and direction from here.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shishu::bench {
+
+enum class Direction { kLowerIsBetter, kHigherIsBetter, kNeutral };
+enum class Kind { kSampled, kScalar };  // sampled: raw samples + statistics; scalar: one value
+
+struct Metric {
+  std::string_view key;    // JSON key, e.g. "latency_ms"
+  std::string_view label;  // column header, e.g. "latency"
+  std::string_view unit;   // "ms", "tok/s", "bytes", ...
+  Direction direction;
+  Kind kind;
+  std::string_view format;  // nvbench-style hint: "duration", "rate", "bytes", "percent", "count"
+  std::string_view meaning;
+};
+
+const std::vector<Metric>& metrics();
+// Throws std::out_of_range for a key not in the table: a typo must not pass silently.
+const Metric& metric(std::string_view key);
+
+std::string_view to_string(Direction d);  // "lower_is_better", "higher_is_better", "neutral"
+
+}  // namespace shishu::bench

@@ -1,0 +1,33 @@
+// One point of a sweep: every axis fixed. Plain data; its id names it everywhere (the
+// Google Benchmark name, the journal, report matching).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace shishu::bench {
+
+enum class Phase { kForward, kForwardBackward, kGenerate };
+enum class ExecMode { kEager, kCudaGraphs };
+
+std::string to_string(Phase p);     // "forward", "forward_backward", "generate"
+std::string to_string(ExecMode m);  // "eager", "cuda_graphs"
+Phase parse_phase(const std::string& s);       // throws std::invalid_argument
+ExecMode parse_mode(const std::string& s);     // throws std::invalid_argument
+
+struct Point {
+  std::string model;  // registry name or <base>:<layout>
+  Phase phase = Phase::kForward;
+  int64_t batch = 1;
+  int64_t seq = 0;      // forward / forward_backward: tokens per sequence
+  int64_t prefill = 0;  // generate: prompt tokens
+  int64_t gen = 0;      // generate: new tokens G
+  std::string dtype = "bf16";
+  std::string device = "cpu";
+  ExecMode mode = ExecMode::kEager;
+
+  // e.g. "generate/shishulm-125m/bf16/cuda/eager/b1/p2048/g128". Unique per point.
+  std::string id() const;
+  bool operator==(const Point& o) const { return id() == o.id(); }
+};
+
+}  // namespace shishu::bench

@@ -1,0 +1,42 @@
+// Runs the phases of one point on LibTorch: builds (or reuses) the model, makes the
+// inputs, warms up, times one repetition at a time, and derives the figures.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "bench/device_info.h"
+#include "bench/result.h"
+#include "bench/sweep.h"
+
+namespace shishu::bench {
+
+// For testing the failure paths: points whose id contains a key fail in prepare(),
+// with a real allocation the allocator must refuse ("oom") or an exception ("error").
+using FailureInjection = std::map<std::string, std::string>;
+
+class PointRunner {
+ public:
+  PointRunner(SweepSettings settings, FailureInjection inject = {});
+  ~PointRunner();
+
+  // Why the point cannot run here (e.g. CUDA graphs on the CPU), or "" if it can.
+  static std::string skip_reason(const Point& p);
+
+  void prepare(const Point& p);                       // build, inputs, warm-up; throws on failure
+  void measure(const Point& p, PointResult& result);  // one timed repetition
+  void finish(const Point& p, PointResult& result);   // memory and derived figures
+  void release();                                     // drop model and buffers
+
+  const DeviceInfo& device_info(const std::string& device);
+
+  struct State;  // opaque: LibTorch objects stay out of this header
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+// "oom" for allocation failures (CUDA or host), "error" otherwise.
+Status classify_failure(const std::exception& e);
+
+}  // namespace shishu::bench

@@ -1,0 +1,59 @@
+// A sweep is data: named presets (JSON, bench/presets/) made of grids, each a
+// cartesian product of axes, plus command-line overrides. expand() turns it into the
+// ordered list of points to run.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/point.h"
+
+namespace shishu::bench {
+
+struct Grid {
+  std::vector<std::string> phases, models, dtypes, devices, modes;
+  std::vector<int64_t> batch, seq, prefill, gen;
+};
+
+struct SweepSettings {
+  int warmup = 1;       // untimed runs per point before the repetitions
+  int repetitions = 3;  // timed runs per point (the paper averaged 3 trials)
+  uint64_t seed = 0;    // weights and input tokens
+};
+
+struct Sweep {
+  std::string name, description;
+  SweepSettings settings;
+  std::vector<Grid> grids;
+};
+
+// Command-line replacements; each set axis replaces that axis in every grid, except
+// phases, which filters: only grids' phases also listed run.
+struct Overrides {
+  std::optional<std::vector<std::string>> phases, models, dtypes, devices, modes;
+  std::optional<std::vector<int64_t>> batch, seq, prefill, gen;
+  std::optional<int> warmup, repetitions;
+  std::optional<uint64_t> seed;
+};
+
+// Parses a preset's JSON text; `origin` names it in error messages. Throws
+// std::invalid_argument naming the bad key or value.
+Sweep parse_sweep(const std::string& json_text, const std::string& origin);
+
+// A preset by name (compiled in from bench/presets/NAME.json) or by file path.
+Sweep load_sweep(const std::string& name_or_path);
+std::vector<std::string> preset_names();
+
+void apply_overrides(Sweep& sweep, const Overrides& overrides);
+
+// All points, validated (throws std::invalid_argument naming the bad value, e.g. a
+// generation length below 2), deduplicated, and ordered so that points sharing a
+// model, dtype and device run back to back: each model is built once.
+std::vector<Point> expand(const Sweep& sweep);
+
+// Deterministic, balanced shard: every `count`-th point starting at `index`, over the
+// expanded order (round-robin spreads large and small models across shards).
+std::vector<Point> shard(const std::vector<Point>& points, int index, int count);
+
+}  // namespace shishu::bench

@@ -1,0 +1,35 @@
+// `shishu-bench run`: expand a sweep, validate it, run it through Google Benchmark,
+// journal every point, and write the final report atomically.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/sweep.h"
+
+namespace CLI {
+class App;
+}
+
+namespace shishu::cli {
+
+struct RunOptions {
+  std::string preset;  // name or path; empty: cpu-default without a GPU, ci-gpu with one
+  std::optional<std::string> phases, models, dtypes, devices, modes, batch, seq, prefill, gen;
+  std::optional<int> warmup, repetitions;
+  std::optional<uint64_t> seed;
+  bool cuda_graphs = false;
+  std::string out_dir, resume_dir, shard;
+  bool list_only = false;
+  std::vector<std::string> inject_failure;  // ID_SUBSTRING=oom|error (testing)
+  std::vector<std::string> benchmark_args;  // --benchmark_* flags for Google Benchmark
+  std::string command_line;
+};
+
+void add_run_options(CLI::App& run, RunOptions& options);
+
+// Exit status: 0 all points ok, skipped or oom; 1 some point errored; 2 bad input.
+int run_sweep_command(RunOptions options);
+
+}  // namespace shishu::cli

@@ -1,0 +1,174 @@
+// End to end: the shishu-bench binary on a tiny grid (two-layer models of 125M width,
+// every phase, CPU). Checks the report's completeness, failure isolation, resume after
+// a real interruption, and exit status 2 for bad input.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kExe = SHISHU_BENCH_EXE;
+const std::string kSweep = SHISHU_TEST_DATA "/tiny-sweep.json";
+
+std::string fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("shishu-e2e-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+// Runs the binary with `args`; returns its exit status, stderr in *err.
+int run(const std::string& args, std::string* err = nullptr) {
+  const std::string err_path = fs::temp_directory_path() / ("shishu-e2e-err-" + std::to_string(::getpid()));
+  const int rc = std::system((kExe + " " + args + " >/dev/null 2>" + err_path).c_str());
+  if (err) {
+    std::ifstream in(err_path);
+    err->assign(std::istreambuf_iterator<char>(in), {});
+  }
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+size_t journal_lines(const std::string& path) {
+  std::ifstream in(path);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += !line.empty();
+  return n;
+}
+
+}  // namespace
+
+TEST(EndToEnd, EveryPointIsReportedWithFiniteTimingsAndMemory) {
+  const std::string dir = fresh_dir("full");
+  ASSERT_EQ(run("run --preset " + kSweep + " --out " + dir), 0);
+  const json report = read_json(dir + "/report.json");
+  EXPECT_EQ(report["schema"], "shishu-bench/report");
+  EXPECT_EQ(report["context"]["build_type"], "Release");
+  // 2 models x (2 phases x 2 seqs + 2 batches) = 12 points.
+  ASSERT_EQ(report["points"].size(), 12u);
+  std::set<std::string> ids;
+  for (const auto& p : report["points"]) {
+    ids.insert(p["id"].get<std::string>());
+    EXPECT_EQ(p["status"], "ok") << p["id"];
+    const auto& lat = p["metrics"]["latency_ms"];
+    EXPECT_EQ(lat["samples"].size(), 2u) << p["id"];
+    for (double v : lat["samples"]) EXPECT_TRUE(std::isfinite(v) && v > 0) << p["id"];
+    EXPECT_GT(p["metrics"]["cpu_peak_rss_bytes"].get<double>(), 0) << p["id"];
+    EXPECT_GT(p["metrics"]["predicted_weight_bytes"].get<double>(), 0) << p["id"];
+    if (p["axes"]["phase"] == "generate") {
+      EXPECT_EQ(p["metrics"]["decode_step_ms"]["samples"].size(), 2u * (3 - 1)) << p["id"];
+      const double ttft = p["metrics"]["ttft_ms"]["median"], total = lat["median"];
+      EXPECT_GT(ttft, 0);
+      EXPECT_LT(ttft, total);
+      EXPECT_GT(p["metrics"]["throughput_tok_s"]["median"].get<double>(), 0);
+    }
+  }
+  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_EQ(journal_lines(dir + "/journal.jsonl"), 12u);
+  EXPECT_TRUE(fs::exists(dir + "/summary.md"));
+}
+
+TEST(EndToEnd, AFailingPointIsRecordedAndTheOthersComplete) {
+  const std::string dir = fresh_dir("fail");
+  const int rc = run("run --preset " + kSweep + " --models 125m:2 --out " + dir +
+                     " --inject-failure forward/125m:2/fp32/cpu/eager/b1/t8=oom"
+                     " --inject-failure generate/125m:2/fp32/cpu/eager/b2=error");
+  EXPECT_EQ(rc, 1) << "an errored point must make the exit status non-zero";
+  const json report = read_json(dir + "/report.json");
+  ASSERT_EQ(report["points"].size(), 6u);
+  std::map<std::string, std::string> status;
+  for (const auto& p : report["points"]) status[p["id"]] = p["status"];
+  EXPECT_EQ(status["forward/125m:2/fp32/cpu/eager/b1/t8"], "oom");
+  EXPECT_EQ(status["generate/125m:2/fp32/cpu/eager/b2/p8/g3"], "error");
+  int ok = 0;
+  for (const auto& [id, s] : status) ok += s == "ok";
+  EXPECT_EQ(ok, 4);
+  for (const auto& p : report["points"]) {
+    if (p["status"] != "ok") {
+      EXPECT_FALSE(p["message"].get<std::string>().empty());
+      EXPECT_FALSE(p["metrics"].contains("latency_ms"));
+    }
+  }
+}
+
+TEST(EndToEnd, ResumeAfterAnInterruptionRunsOnlyTheRemainingPoints) {
+  const std::string dir = fresh_dir("resume");
+  const std::string journal = dir + "/journal.jsonl";
+  // Real interruption: start the sweep, stop it once some points are journaled.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::freopen("/dev/null", "w", stdout);
+    ::freopen("/dev/null", "w", stderr);
+    ::execl(kExe.c_str(), kExe.c_str(), "run", "--preset", kSweep.c_str(), "--reps", "3", "--out", dir.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (journal_lines(journal) < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const size_t before = journal_lines(journal);
+  ASSERT_GE(before, 3u);
+  ASSERT_LT(before, 12u) << "the sweep finished before it could be interrupted";
+  EXPECT_FALSE(fs::exists(dir + "/report.json"));
+
+  std::string err;
+  ASSERT_EQ(run("run --preset " + kSweep + " --reps 3 --resume " + dir, &err), 0) << err;
+  EXPECT_NE(err.find("(" + std::to_string(before) + " already finished)"), std::string::npos) << err;
+  EXPECT_NE(err.find("[" + std::to_string(12 - before) + "/" + std::to_string(12 - before) + "]"), std::string::npos)
+      << "progress should count only the remaining points:\n" << err;
+  EXPECT_EQ(journal_lines(journal), 12u);
+  const json report = read_json(dir + "/report.json");
+  ASSERT_EQ(report["points"].size(), 12u);
+  for (const auto& p : report["points"]) EXPECT_EQ(p["status"], "ok") << p["id"];
+}
+
+TEST(EndToEnd, BadInputExitsWithStatus2AndNamesTheValue) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"run --models mobilellm-9b --list", "unknown model 'mobilellm-9b'"},
+      {"run --models 125m:20+x --list", "layout '20+x'"},
+      {"run --batch 0 --list", "--batch: '0' must be positive"},
+      {"run --phase generate --gen 1 --list", "gen 1 is too short"},
+      {"run --dtype int4 --list", "unknown dtype 'int4'"},
+      {"run --device cuda --list", "no CUDA device"},
+      {"run --device npu --list", "unknown device 'npu'"},
+      {"run --preset " + std::string(SHISHU_TEST_DATA) + "/missing.json --list", "no preset or file"},
+      {"run --shard 5/2 --list", "shard 5/2 is invalid"},
+      {"run --benchmark_no_such_flag=1 --list", "unrecognized command-line flag"},
+      {"run --no-such-flag", "--no-such-flag"},
+      {"models --also 125m:7*2", "layout '7*2'"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::string err;
+    if (args.find("--device cuda") != std::string::npos && run("run --device cuda --list") == 0) continue;  // has a GPU
+    EXPECT_EQ(run(args, &err), 2) << args << "\n" << err;
+    EXPECT_NE(err.find(message), std::string::npos) << args << "\n" << err;
+  }
+}
+
+TEST(EndToEnd, ExistingRunFolderIsNotOverwritten) {
+  const std::string dir = fresh_dir("twice");
+  ASSERT_EQ(run("run --preset " + kSweep + " --models 125m:2 --phase forward --seq 8 --reps 1 --out " + dir), 0);
+  std::string err;
+  EXPECT_EQ(run("run --preset " + kSweep + " --models 125m:2 --phase forward --seq 8 --reps 1 --out " + dir, &err), 2);
+  EXPECT_NE(err.find("--resume"), std::string::npos) << err;
+}

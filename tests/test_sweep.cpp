@@ -1,0 +1,167 @@
+// Sweep description: range parsing, presets, expansion order, sharding; statistics and
+// the throughput formula against hand arithmetic.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "bench/axis_values.h"
+#include "bench/stats.h"
+#include "bench/sweep.h"
+
+using namespace shishu::bench;
+
+TEST(AxisValues, ListsAndRanges) {
+  EXPECT_EQ(parse_int_list("--seq", "64-4096*2"), (std::vector<int64_t>{64, 128, 256, 512, 1024, 2048, 4096}));
+  EXPECT_EQ(parse_int_list("--batch", "1,2,4"), (std::vector<int64_t>{1, 2, 4}));
+  EXPECT_EQ(parse_int_list("--gen", "1-8+3"), (std::vector<int64_t>{1, 4, 7}));
+  EXPECT_EQ(parse_int_list("--gen", "2-5"), (std::vector<int64_t>{2, 3, 4, 5}));
+  EXPECT_EQ(parse_int_list("--seq", "64-100*2, 7"), (std::vector<int64_t>{64, 7}));  // the range stops at or below its end
+  EXPECT_EQ(parse_string_list("--models", "a, b"), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(AxisValues, BadItemsNameTheAxisAndItem) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"0", "'0' must be positive"},         {"-4", "'-4' is missing a number"},
+      {"4-2", "'4-2' ends before it starts"}, {"1-8*1", "needs a factor of at least 2"},
+      {"abc", "'abc' is not a positive"},    {"1,,2", "empty item"},
+      {"1-100000+1", "more than 4096"},      {"99999999999999999999", "too large"},
+  };
+  for (const auto& [text, reason] : cases) {
+    try {
+      parse_int_list("--seq", text);
+      ADD_FAILURE() << "accepted '" << text << "'";
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.rfind("--seq", 0), 0u) << what;
+      EXPECT_NE(what.find(reason), std::string::npos) << text << " -> " << what;
+    }
+  }
+}
+
+TEST(Stats, MatchesHandArithmetic) {
+  const Summary s = summarize({4, 1, 3, 2});
+  EXPECT_EQ(s.n, 4);
+  EXPECT_DOUBLE_EQ(s.mean, 2.5);
+  EXPECT_DOUBLE_EQ(s.median, 2.5);
+  EXPECT_DOUBLE_EQ(s.min, 1);
+  EXPECT_DOUBLE_EQ(s.max, 4);
+  EXPECT_DOUBLE_EQ(s.p90, 3.7);                             // 1 + 0.9*3 = rank 2.7 -> 3 + 0.7*(4-3)
+  EXPECT_DOUBLE_EQ(s.stddev, std::sqrt(5.0 / 3.0));         // sum of squares 5, n-1 = 3
+  EXPECT_DOUBLE_EQ(s.cv, std::sqrt(5.0 / 3.0) / 2.5);
+  EXPECT_DOUBLE_EQ(summarize({7}).stddev, 0.0);
+  EXPECT_DOUBLE_EQ(summarize({1, 2, 3}).median, 2.0);
+  EXPECT_THROW(summarize({}), std::invalid_argument);
+}
+
+TEST(Stats, ThroughputIsThePapersFormulaWithBatch) {
+  // 127 tokens after the first, in 1.27 s of decoding: 100 tok/s per sequence.
+  EXPECT_DOUBLE_EQ(decode_throughput(1, 128, 1500.0, 230.0), 100.0);
+  EXPECT_DOUBLE_EQ(decode_throughput(8, 128, 1500.0, 230.0), 800.0);
+  EXPECT_THROW(decode_throughput(1, 1, 10.0, 5.0), std::invalid_argument);
+  EXPECT_THROW(decode_throughput(1, 8, 5.0, 5.0), std::invalid_argument);
+}
+
+TEST(Sweep, PaperPresetIsThePapersGrid) {
+  const Sweep paper = load_sweep("paper");
+  const auto points = expand(paper);
+  std::map<std::string, int> by_phase;
+  for (const auto& p : points) by_phase[to_string(p.phase)]++;
+  EXPECT_EQ(by_phase["forward"], 15 * 7);           // 15 models x seq 64..4096
+  EXPECT_EQ(by_phase["forward_backward"], 15 * 7);
+  // gen 64..2048 at batch 1 (6) plus batch 1..256 at gen 128 (9), sharing b1/g128 once.
+  EXPECT_EQ(by_phase["generate"], 15 * (6 + 9 - 1));
+  for (const auto& p : points) {
+    EXPECT_EQ(p.dtype, "bf16");
+    EXPECT_EQ(p.device, "cuda");
+    if (p.phase == Phase::kGenerate) {
+      EXPECT_EQ(p.prefill, 2048);
+    }
+  }
+  EXPECT_EQ(paper.settings.repetitions, 3);
+}
+
+TEST(Sweep, PointsAreGroupedSoEachModelIsBuiltOnce) {
+  const auto points = expand(load_sweep("cpu-default"));
+  std::vector<std::string> order;
+  for (const auto& p : points) {
+    const std::string key = p.model + "|" + p.dtype + "|" + p.device;
+    if (order.empty() || order.back() != key) order.push_back(key);
+  }
+  EXPECT_EQ(order.size(), std::set<std::string>(order.begin(), order.end()).size()) << "a model came back after another";
+  std::set<std::string> ids;
+  for (const auto& p : points) EXPECT_TRUE(ids.insert(p.id()).second) << "duplicate " << p.id();
+}
+
+TEST(Sweep, OverridesReplaceAxesAndFilterPhases) {
+  Sweep s = load_sweep("cpu-default");
+  Overrides o;
+  o.phases = std::vector<std::string>{"generate"};
+  o.models = std::vector<std::string>{"shishulm-125m"};
+  o.gen = std::vector<int64_t>{4, 8};
+  o.repetitions = 7;
+  apply_overrides(s, o);
+  const auto points = expand(s);
+  ASSERT_FALSE(points.empty());
+  for (const auto& p : points) {
+    EXPECT_EQ(p.phase, Phase::kGenerate);
+    EXPECT_EQ(p.model, "shishulm-125m");
+    EXPECT_TRUE(p.gen == 4 || p.gen == 8);
+  }
+  EXPECT_EQ(s.settings.repetitions, 7);
+}
+
+TEST(Sweep, RejectsBadPresets) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{", "malformed JSON"},
+      {"[]", "must be a JSON object"},
+      {R"({"grids": []})", "non-empty 'grids'"},
+      {R"({"gridz": [{}]})", "unknown key 'gridz'"},
+      {R"({"grids": [{"sequence": 5}]})", "unknown axis 'sequence'"},
+      {R"({"grids": [{"seq": "0"}]})", "must be positive"},
+      {R"({"grids": [{"seq": [64, -1]}]})", "positive integers"},
+      {R"({"repetitions": 0, "grids": [{}]})", "repetitions must be an integer >= 1"},
+  };
+  for (const auto& [text, reason] : cases) {
+    try {
+      parse_sweep(text, "test.json");
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << text << " -> " << e.what();
+    }
+  }
+  EXPECT_THROW(load_sweep("no-such-preset"), std::invalid_argument);
+}
+
+TEST(Sweep, RejectsImpossiblePoints) {
+  auto expand_text = [](const std::string& grid) {
+    return expand(parse_sweep(R"({"defaults": {"models": ["m"], "dtype": "fp32", "device": "cpu", "mode": "eager",
+                                "batch": 1}, "grids": [)" + grid + "]}",
+                              "t"));
+  };
+  EXPECT_THROW(expand_text(R"({"phase": "generate", "prefill": 8, "gen": 1})"), std::invalid_argument);
+  EXPECT_THROW(expand_text(R"({"phase": "generate", "prefill": 8})"), std::invalid_argument);
+  EXPECT_THROW(expand_text(R"({"phase": "forward"})"), std::invalid_argument);
+  EXPECT_THROW(expand_text(R"({"phase": "forward_backward", "seq": 1})"), std::invalid_argument);
+  EXPECT_THROW(expand_text(R"({"phase": "sideways", "seq": 8})"), std::invalid_argument);
+  EXPECT_EQ(expand_text(R"({"phase": "forward", "seq": "8,16"})").size(), 2u);
+}
+
+TEST(Sweep, ShardsPartitionThePointsEvenly) {
+  const auto points = expand(load_sweep("paper"));
+  for (int n : {1, 2, 3, 7}) {
+    std::multiset<std::string> seen;
+    size_t smallest = points.size(), largest = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto mine = shard(points, i, n);
+      smallest = std::min(smallest, mine.size());
+      largest = std::max(largest, mine.size());
+      for (const auto& p : mine) seen.insert(p.id());
+    }
+    EXPECT_EQ(seen.size(), points.size()) << n;
+    for (const auto& p : points) EXPECT_EQ(seen.count(p.id()), 1u) << p.id();
+    EXPECT_LE(largest - smallest, 1u) << n;
+  }
+  EXPECT_THROW(shard(points, 2, 2), std::invalid_argument);
+  EXPECT_THROW(shard(points, 0, 0), std::invalid_argument);
+}
