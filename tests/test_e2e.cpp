@@ -172,3 +172,66 @@ TEST(EndToEnd, ExistingRunFolderIsNotOverwritten) {
   EXPECT_EQ(run("run --preset " + kSweep + " --models 125m:2 --phase forward --seq 8 --reps 1 --out " + dir, &err), 2);
   EXPECT_NE(err.find("--resume"), std::string::npos) << err;
 }
+
+namespace {
+
+const std::string kReportExe = SHISHU_REPORT_EXE;
+
+int run_report(const std::string& args, std::string* out = nullptr) {
+  const std::string out_path = fs::temp_directory_path() / ("shishu-e2e-report-" + std::to_string(::getpid()));
+  const int rc = std::system((kReportExe + " " + args + " >" + out_path + " 2>&1").c_str());
+  if (out) {
+    std::ifstream in(out_path);
+    out->assign(std::istreambuf_iterator<char>(in), {});
+  }
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+}  // namespace
+
+TEST(EndToEnd, CompareExitStatusIsTheGate) {
+  const std::string dir = fresh_dir("compare");
+  fs::create_directories(dir);
+  const std::string fixture = SHISHU_TEST_DATA "/fixture-report.json";
+  std::string out;
+  EXPECT_EQ(run_report("compare " + fixture + " " + fixture, &out), 0) << out;
+  EXPECT_NE(out.find("**No regression**"), std::string::npos) << out;
+
+  json slow = read_json(fixture);
+  for (auto& p : slow["points"]) {
+    if (!p["metrics"].contains("latency_ms")) continue;
+    for (auto& v : p["metrics"]["latency_ms"]["samples"]) v = v.get<double>() * 1.2;
+  }
+  std::ofstream(dir + "/slow.json") << slow.dump();
+  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/slow.json --summary " + dir + "/summary.md", &out), 1) << out;
+  EXPECT_NE(out.find("slower (REGRESSION)"), std::string::npos) << out;
+  EXPECT_TRUE(fs::exists(dir + "/summary.md"));
+
+  std::ofstream(dir + "/broken.json") << "{\"schema\": \"shishu-bench/report\", \"points\": [";
+  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/broken.json", &out), 2);
+  EXPECT_NE(out.find("malformed JSON"), std::string::npos) << out;
+  json future = read_json(fixture);
+  future["schema_version"] = 2;
+  std::ofstream(dir + "/future.json") << future.dump();
+  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/future.json", &out), 2);
+  EXPECT_NE(out.find("schema version 2"), std::string::npos) << out;
+  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/absent.json", &out), 2);
+}
+
+TEST(EndToEnd, ShardsMergeIntoTheUnshardedSweep) {
+  const std::string dir = fresh_dir("shards");
+  const std::string common = "run --preset " + kSweep + " --models 125m:2 --reps 1 --warmup 0";
+  ASSERT_EQ(run(common + " --out " + dir + "/all"), 0);
+  ASSERT_EQ(run(common + " --shard 0/2 --out " + dir + "/s0"), 0);
+  ASSERT_EQ(run(common + " --shard 1/2 --out " + dir + "/s1"), 0);
+  std::string out;
+  ASSERT_EQ(run_report("merge " + dir + "/s1/report.json " + dir + "/s0/report.json --out " + dir + "/merged.json", &out),
+            0)
+      << out;
+  const json all = read_json(dir + "/all/report.json"), merged = read_json(dir + "/merged.json");
+  std::vector<std::string> all_ids, merged_ids;
+  for (const auto& p : all["points"]) all_ids.push_back(p["id"]);
+  for (const auto& p : merged["points"]) merged_ids.push_back(p["id"]);
+  EXPECT_EQ(merged_ids, all_ids);  // same points, same order
+  EXPECT_EQ(merged["context"]["shard"], "merged from 0/2,1/2");
+}

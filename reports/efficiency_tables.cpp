@@ -1,0 +1,202 @@
+#include "reports/efficiency_tables.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace shishu::reports {
+namespace {
+
+struct TableSpec {
+  const char* key;
+  const char* title;
+  bench::Phase phase;
+  const char* column_axis;           // "seq", "gen" or "batch"
+  std::vector<const char*> metrics;  // the first one a point has is used
+  double divisor;                    // value / divisor is printed
+  const char* unit;
+};
+
+const std::vector<TableSpec>& specs() {
+  using bench::Phase;
+  static const std::vector<TableSpec> kSpecs = {
+      {"forward", "Forward latency (paper Table 6)", Phase::kForward, "seq", {"latency_ms"}, 1, "ms"},
+      {"forward_backward", "Forward+backward latency (paper Table 7)", Phase::kForwardBackward, "seq", {"latency_ms"}, 1, "ms"},
+      {"generation", "Generation latency (paper Table 8)", Phase::kGenerate, "gen", {"latency_ms"}, 1, "ms"},
+      {"memory", "Peak memory during generation (paper Table 9)", Phase::kGenerate, "gen",
+       {"cuda_peak_allocated_bytes", "cpu_peak_rss_bytes"}, 1e6, "MB"},
+      {"throughput", "Throughput (paper Table 10)", Phase::kGenerate, "batch", {"throughput_tok_s"}, 1, "tok/s"},
+  };
+  return kSpecs;
+}
+
+int64_t axis_value(const bench::Point& p, const std::string& axis) {
+  if (axis == "seq") return p.seq;
+  if (axis == "gen") return p.gen;
+  if (axis == "batch") return p.batch;
+  if (axis == "prefill") return p.prefill;
+  throw std::logic_error("no numeric axis " + axis);
+}
+
+// The axes that stay fixed within one table, as a caption fragment and a group key.
+std::string fixed_axes(const bench::Point& p, const std::string& column_axis, const nlohmann::json& context) {
+  std::string device = p.device;
+  for (const auto& d : context.value("devices", nlohmann::json::array())) {
+    if (d.value("device", "") == p.device && !d.value("name", "").empty()) device += " (" + d["name"].get<std::string>() + ")";
+  }
+  std::string s = p.dtype + ", " + device + ", " + bench::to_string(p.mode);
+  for (const char* axis : {"batch", "prefill", "gen", "seq"}) {
+    if (axis == column_axis) continue;
+    const bool generate = p.phase == bench::Phase::kGenerate;
+    if ((std::string(axis) == "seq") == generate) continue;  // seq belongs to forward phases only
+    s += std::string(", ") + axis + " " + std::to_string(axis_value(p, axis));
+  }
+  return s;
+}
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+std::string latex_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '_' || c == '%' || c == '&' || c == '#') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+TableFormat parse_table_format(const std::string& name) {
+  if (name == "markdown" || name == "md") return TableFormat::kMarkdown;
+  if (name == "csv") return TableFormat::kCsv;
+  if (name == "latex" || name == "tex") return TableFormat::kLatex;
+  throw std::invalid_argument("unknown format '" + name + "'; use markdown, csv or latex");
+}
+
+std::vector<std::string> efficiency_table_keys() {
+  std::vector<std::string> keys;
+  for (const auto& s : specs()) keys.emplace_back(s.key);
+  return keys;
+}
+
+std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const std::vector<std::string>& only) {
+  for (const auto& key : only) {
+    const auto keys = efficiency_table_keys();
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      std::string known;
+      for (const auto& k : keys) known += " " + k;
+      throw std::invalid_argument("unknown table '" + key + "'; tables:" + known);
+    }
+  }
+  std::vector<RenderedTable> out;
+  for (const auto& spec : specs()) {
+    if (!only.empty() && std::find(only.begin(), only.end(), spec.key) == only.end()) continue;
+    // group -> (model order, columns, cells)
+    struct Group {
+      std::vector<std::string> models;
+      std::set<int64_t> columns;
+      std::map<std::pair<std::string, int64_t>, std::string> cells;
+      int64_t repetitions = 0;
+      std::set<std::string> metrics_used;
+    };
+    std::map<std::string, Group> groups;
+    std::vector<std::string> group_order;
+    for (const auto& r : report.points) {
+      if (r.point.phase != spec.phase) continue;
+      const std::string key = fixed_axes(r.point, spec.column_axis, report.context);
+      if (!groups.count(key)) group_order.push_back(key);
+      Group& g = groups[key];
+      if (std::find(g.models.begin(), g.models.end(), r.point.model) == g.models.end()) g.models.push_back(r.point.model);
+      const int64_t col = axis_value(r.point, spec.column_axis);
+      g.columns.insert(col);
+      std::string cell;
+      if (r.status != bench::Status::kOk) {
+        cell = bench::to_string(r.status);  // never a number for a failed point
+      } else {
+        double v = 0;
+        cell = "n/a";  // ran, but this metric does not exist on its device
+        for (const char* m : spec.metrics) {
+          if (headline(r, m, &v)) {
+            cell = number(v / spec.divisor);
+            g.metrics_used.insert(m);
+            break;
+          }
+        }
+        if (auto it = r.samples.find("latency_ms"); it != r.samples.end()) {
+          g.repetitions = std::max<int64_t>(g.repetitions, static_cast<int64_t>(it->second.size()));
+        }
+      }
+      g.cells[{r.point.model, col}] = cell;
+    }
+    // A table needs a swept axis: skip one-column groups when another group has more.
+    bool any_wide = false;
+    for (const auto& [k, g] : groups) any_wide |= g.columns.size() > 1;
+    for (const auto& key : group_order) {
+      const Group& g = groups[key];
+      if (any_wide && g.columns.size() < 2) continue;
+      RenderedTable t;
+      t.key = spec.key;
+      t.title = spec.title;
+      const bool sampled = spec.metrics.size() == 1;
+      std::string what = sampled ? "median of " + std::to_string(g.repetitions) : "";
+      for (const auto& m : g.metrics_used) what += (what.empty() ? "" : ", ") + m;  // which memory figure
+      t.caption = std::string(spec.unit) + ", " + what + "; " + key;
+      t.table.headers = {"model"};
+      t.table.align = {Align::kLeft};
+      for (int64_t c : g.columns) {
+        t.table.headers.push_back(std::string(spec.column_axis) + " " + std::to_string(c));
+        t.table.align.push_back(Align::kRight);
+      }
+      for (const auto& model : g.models) {
+        std::vector<std::string> row = {model};
+        for (int64_t c : g.columns) {
+          auto it = g.cells.find({model, c});
+          row.push_back(it == g.cells.end() ? "missing" : it->second);
+        }
+        t.table.add_row(row);
+      }
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+std::string render(const std::vector<RenderedTable>& tables, TableFormat format) {
+  std::string out;
+  for (const auto& t : tables) {
+    switch (format) {
+      case TableFormat::kMarkdown:
+        out += "### " + t.title + "\n\n" + t.caption + "\n\n" + t.table.markdown() + "\n";
+        break;
+      case TableFormat::kCsv:
+        out += "# " + t.title + "; " + t.caption + "\n" + t.table.csv() + "\n";
+        break;
+      case TableFormat::kLatex: {
+        std::string cols = "l";
+        cols.append(t.table.headers.size() - 1, 'r');
+        out += "\\begin{table}[t]\n\\centering\n\\caption{" + latex_escape(t.title + ". " + t.caption) + "}\n";
+        out += "\\begin{tabular}{" + cols + "}\n\\toprule\n";
+        auto line = [&](const std::vector<std::string>& cells) {
+          for (size_t i = 0; i < cells.size(); ++i) out += (i ? " & " : "") + latex_escape(cells[i]);
+          out += " \\\\\n";
+        };
+        line(t.table.headers);
+        out += "\\midrule\n";
+        for (const auto& r : t.table.rows) line(r);
+        out += "\\bottomrule\n\\end{tabular}\n\\end{table}\n\n";
+        break;
+      }
+    }
+  }
+  if (tables.empty()) out = "(the report has no points for these tables)\n";
+  return out;
+}
+
+}  // namespace shishu::reports

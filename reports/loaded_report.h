@@ -1,0 +1,28 @@
+// A report read back from disk: its context and its points as typed results.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "bench/result.h"
+
+namespace shishu::reports {
+
+struct LoadedReport {
+  std::string path;
+  nlohmann::json context;
+  std::vector<bench::PointResult> points;
+
+  const bench::PointResult* find(const std::string& id) const;
+};
+
+// Throws std::invalid_argument (path and reason) for unreadable, malformed or
+// foreign files: the commands map that to exit status 2.
+LoadedReport load_report(const std::string& path);
+
+// Reads a metric's headline figure: the median of a sampled metric or a scalar's value.
+// Returns false if the point lacks it.
+bool headline(const bench::PointResult& r, const std::string& metric, double* out);
+
+}  // namespace shishu::reports
