@@ -8,8 +8,9 @@
 #   3. torch==$SHISHU_TORCH_VERSION from PyPI, installed into a virtual environment in a
 #      per-user cache keyed by version (~/.cache/shishu-bench/torch-2.11.0), so fresh
 #      clones reuse it; `.venv` in the checkout links to it (git-ignored).
-# Writes build/setup.env (SHISHU_TORCH_PREFIX=...) for the other scripts and prints
-# what it found. A second run takes seconds.
+# matplotlib (plots only): python3's if it has one, else a venv in the same cache.
+# Writes build/setup.env (SHISHU_TORCH_PREFIX=..., SHISHU_PLOT_PYTHON=...) for the other
+# scripts and prints what it found. A second run takes seconds.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -73,6 +74,24 @@ if [[ -z "$prefix" ]]; then
   source_desc="torch==$torch_version wheel in $venv"
 fi
 
+# --- matplotlib, for scripts/plot.py only ------------------------------------------------
+plot_python=""
+if python3 -c 'import matplotlib' 2>/dev/null; then
+  plot_python=$(command -v python3)
+else
+  plot_venv="$cache/plot-venv"
+  if [[ ! -f "$plot_venv/.complete" ]]; then
+    say "installing matplotlib into $plot_venv (once per machine)"
+    rm -rf "$plot_venv"
+    if python3 -m venv "$plot_venv" && "$plot_venv/bin/python" -m pip install -q "matplotlib>=3.6"; then
+      touch "$plot_venv/.complete"
+    else
+      say "warning: matplotlib could not be installed; plots will be skipped"
+    fi
+  fi
+  [[ -f "$plot_venv/.complete" ]] && plot_python="$plot_venv/bin/python"
+fi
+
 config="$prefix/Torch/TorchConfigVersion.cmake"
 [[ -f "$config" ]] || die "no LibTorch CMake config under $prefix"
 version=$(sed -n 's/^set(PACKAGE_VERSION "\(.*\)")/\1/p' "$config")
@@ -88,8 +107,10 @@ cat >"$root/build/setup.env" <<ENV
 SHISHU_TORCH_PREFIX=$prefix
 SHISHU_TORCH_VERSION=$version
 SHISHU_TORCH_CUDA=$cuda
+SHISHU_PLOT_PYTHON=$plot_python
 ENV
 say "LibTorch $version from $source_desc"
 say "  prefix: $prefix"
 say "  CUDA support: $cuda; GPU: ${gpu:-none}"
+say "  plots: ${plot_python:-unavailable (no matplotlib)}"
 say "  compiler: $(${CXX:-g++} --version | head -1); $(cmake --version | head -1)"
