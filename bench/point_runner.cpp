@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 
 #include "bench/clock.h"
@@ -14,12 +16,16 @@
 #include "models/generate.h"
 #include "models/registry.h"
 #include "models/transformer.h"
+#include "profiles/profiler.h"
+#include "profiles/range.h"
+#include "profiles/summary.h"
 
 namespace shishu::bench {
 
 struct PointRunner::State {
   SweepSettings settings;
   FailureInjection inject;
+  std::string profile_dir;
   std::map<std::string, DeviceInfo> devices;
 
   std::string model_key;  // model|dtype|device|seed of the live model
@@ -42,9 +48,11 @@ struct PointRunner::State {
   }
 };
 
-PointRunner::PointRunner(SweepSettings settings, FailureInjection inject) : state_(std::make_unique<State>()) {
+PointRunner::PointRunner(SweepSettings settings, FailureInjection inject, std::string profile_dir)
+    : state_(std::make_unique<State>()) {
   state_->settings = settings;
   state_->inject = std::move(inject);
+  state_->profile_dir = std::move(profile_dir);
 }
 
 PointRunner::~PointRunner() = default;
@@ -149,7 +157,10 @@ void run_once(PointRunner::State& s, const Point& p, PointResult* result) {
   if (p.phase == Phase::kForward) {
     at::NoGradGuard no_grad;
     clock.on_start();
-    at::Tensor logits = s.model->forward(s.tokens);  // (B, T, V)
+    {
+      profiles::ScopedRange range(profiles::kForwardRange);
+      at::Tensor logits = s.model->forward(s.tokens);  // (B, T, V)
+    }
     clock.on_token(0);
     const double ms = clock.read_ms()[0];
     if (result) result->add_sample("latency_ms", ms);
@@ -157,11 +168,18 @@ void run_once(PointRunner::State& s, const Point& p, PointResult* result) {
     for (auto& param : s.model->parameters()) param.mutable_grad() = at::Tensor();  // set_to_none, as zero_grad does
     const int64_t vocab = s.config.widths.vocab, T = p.seq;
     clock.on_start();
-    at::Tensor logits = s.model->forward(s.tokens);  // (B, T, V)
-    // Loss in fp32 as HF-transformers computes it: logits upcast before cross-entropy.
-    at::Tensor loss = at::cross_entropy_loss(logits.narrow(1, 0, T - 1).reshape({-1, vocab}).to(at::kFloat),
-                                             s.tokens.narrow(1, 1, T - 1).reshape({-1}));
-    loss.backward();
+    at::Tensor loss;
+    {
+      profiles::ScopedRange range(profiles::kForwardRange);
+      at::Tensor logits = s.model->forward(s.tokens);  // (B, T, V)
+      // Loss in fp32 as HF-transformers computes it: logits upcast before cross-entropy.
+      loss = at::cross_entropy_loss(logits.narrow(1, 0, T - 1).reshape({-1, vocab}).to(at::kFloat),
+                                    s.tokens.narrow(1, 1, T - 1).reshape({-1}));
+    }
+    {
+      profiles::ScopedRange range(profiles::kBackwardRange);
+      loss.backward();
+    }
     clock.on_token(0);
     const double ms = clock.read_ms()[0];
     if (result) result->add_sample("latency_ms", ms);
@@ -186,9 +204,36 @@ void run_once(PointRunner::State& s, const Point& p, PointResult* result) {
 
 void PointRunner::measure(const Point& p, PointResult& result) { run_once(*state_, p, &result); }
 
+namespace {
+
+// "generate/125m:2+1*2/fp32/..." -> "generate_125m_2+1x2_fp32_...": a portable file name.
+std::string file_name_for(const std::string& id) {
+  std::string out;
+  for (char c : id) out += (c == '/' || c == ':') ? '_' : (c == '*') ? 'x' : c;
+  return out;
+}
+
+}  // namespace
+
 void PointRunner::finish(const Point& p, PointResult& r) {
   auto& s = *state_;
-  s.probe->record(r);
+  s.probe->record(r);  // before the profiled pass, which must not count
+  if (!s.profile_dir.empty()) {
+    profiles::Profiler profiler(s.device);
+    profiler.start();
+    {
+      // The pass range closes after run_once's clock read, which synchronises, so
+      // every kernel of the pass ends inside it.
+      profiles::ScopedRange pass(profiles::kPassRange);
+      run_once(s, p, nullptr);
+    }
+    const profiles::Trace trace = profiler.stop();
+    std::filesystem::create_directories(s.profile_dir);
+    const std::string name = file_name_for(p.id()) + ".trace.json";
+    std::ofstream(s.profile_dir + "/" + name) << profiles::chrome_trace_json(trace);
+    r.profile = profiles::summarize_trace(trace);
+    r.profile->trace_file = std::filesystem::path(s.profile_dir).filename().string() + "/" + name;
+  }
   const auto& c = s.config;
   const double b = models::dtype_bytes(s.dtype);
   const double vocab = c.widths.vocab;

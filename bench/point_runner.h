@@ -17,7 +17,9 @@ using FailureInjection = std::map<std::string, std::string>;
 
 class PointRunner {
  public:
-  PointRunner(SweepSettings settings, FailureInjection inject = {});
+  // profile_dir: when set, finish() runs one extra untimed pass under the profiler and
+  // writes its Chrome trace there.
+  PointRunner(SweepSettings settings, FailureInjection inject = {}, std::string profile_dir = "");
   ~PointRunner();
 
   // Why the point cannot run here (e.g. CUDA graphs on the CPU), or "" if it can.
@@ -25,7 +27,7 @@ class PointRunner {
 
   void prepare(const Point& p);                       // build, inputs, warm-up; throws on failure
   void measure(const Point& p, PointResult& result);  // one timed repetition
-  void finish(const Point& p, PointResult& result);   // memory and derived figures
+  void finish(const Point& p, PointResult& result);   // memory, derived figures, optional profile
   void release();                                     // drop model and buffers
 
   const DeviceInfo& device_info(const std::string& device);

@@ -3,10 +3,12 @@
 // computed from the raw samples when reported, so they can never disagree.
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/point.h"
+#include "profiles/summary.h"
 
 namespace shishu::bench {
 
@@ -21,6 +23,7 @@ struct PointResult {
   std::map<std::string, std::vector<double>> samples;  // sampled metric -> raw values
   std::map<std::string, double> values;                // scalar metric -> value
   double elapsed_s = 0;                                // wall time spent on the point, warm-up included
+  std::optional<profiles::ProfileSummary> profile;     // from one extra, untimed pass (--profile)
 
   void add_sample(const std::string& key, double v);  // checks the key against the field table
   void set_value(const std::string& key, double v);   // likewise

@@ -19,6 +19,7 @@
 #include "bench/stats.h"
 #include "models/dtype.h"
 #include "models/registry.h"
+#include "profiles/profiler.h"
 #include "reports/build_info.h"
 #include "reports/journal.h"
 #include "reports/report_json.h"
@@ -140,6 +141,8 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
           {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
                         {"seed", sweep.settings.seed}}},
           {"shard", o.shard.empty() ? "0/1" : o.shard},
+          {"profile", o.profile},
+          {"profile_once", o.profile_once},
           {"command_line", o.command_line},
           {"started_at", started},
           {"warnings", warnings}};
@@ -166,6 +169,11 @@ void add_run_options(CLI::App& run, RunOptions& o) {
   run.add_option("--resume", o.resume_dir, "Continue an interrupted run in this folder, skipping finished points");
   run.add_option("--shard", o.shard, "Run shard i of N (i/N): a deterministic, balanced subset of the points");
   run.add_flag("--list", o.list_only, "Print the expanded points and exit");
+  run.add_flag("--profile", o.profile,
+               "After each point's repetitions, run one untimed pass under the profiler (CUPTI on CUDA, "
+               "RecordFunction on the CPU); traces go to <out>/profiles/, summaries into the report");
+  run.add_flag("--profile-once", o.profile_once,
+               "Run each point once (one repetition after the warm-up), for nsys/ncu; NVTX ranges name the phases");
   run.add_option("--inject-failure", o.inject_failure, "Testing: ID_SUBSTRING=oom|error fails matching points")
       ->group("Testing");
 }
@@ -174,7 +182,9 @@ int run_sweep_command(RunOptions o) {
   const bool have_cuda = torch::cuda::is_available();
   if (o.preset.empty()) o.preset = have_cuda ? "ci-gpu" : "cpu-default";
   bench::Sweep sweep = bench::load_sweep(o.preset);
-  bench::apply_overrides(sweep, overrides_from(o));
+  bench::Overrides overrides = overrides_from(o);
+  if (o.profile_once) overrides.repetitions = 1;
+  bench::apply_overrides(sweep, overrides);
   std::vector<bench::Point> points = bench::expand(sweep);
   if (!o.shard.empty()) {
     const auto [index, count] = parse_shard(o.shard);
@@ -221,7 +231,8 @@ int run_sweep_command(RunOptions o) {
   std::map<std::string, bench::PointResult> by_id;
   for (auto& r : finished) by_id[r.point.id()] = r;
 
-  bench::PointRunner runner(sweep.settings, inject);
+  if (o.profile) profiles::Profiler::enable_nvtx_injection();  // before the first NVTX range
+  bench::PointRunner runner(sweep.settings, inject, o.profile ? dir + "/profiles" : "");
   const std::string started = utc_now();
   nlohmann::json context = make_context(o, sweep, runner, points, started);
   for (const auto& w : context["warnings"]) std::cerr << "shishu-bench: WARNING: " << w.get<std::string>() << "\n";

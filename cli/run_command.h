@@ -22,6 +22,8 @@ struct RunOptions {
   bool cuda_graphs = false;
   std::string out_dir, resume_dir, shard;
   bool list_only = false;
+  bool profile = false;       // one extra untimed, traced pass per point
+  bool profile_once = false;  // one repetition per point, for external profilers (nsys, ncu)
   std::vector<std::string> inject_failure;  // ID_SUBSTRING=oom|error (testing)
   std::vector<std::string> benchmark_args;  // --benchmark_* flags for Google Benchmark
   std::string command_line;

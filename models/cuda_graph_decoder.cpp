@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "profiles/range.h"
+
 #ifdef SHISHU_HAS_CUDA
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAGuard.h>
@@ -90,14 +92,19 @@ at::Tensor CudaGraphDecoder::generate(const at::Tensor& prompt, TokenObserver* o
   TORCH_CHECK(prompt.size(0) == s.batch && prompt.size(1) == s.prompt_len, "prompt shape ", prompt.sizes(),
               " does not match the captured (", s.batch, ", ", s.prompt_len, ")");
   if (observer) observer->on_start();
-  at::Tensor logits = s.model->forward_cached(prompt, *s.cache, 0, 1);  // (B, 1, V)
-  at::Tensor first = s.generated.select(0, 0);
-  at::argmax_out(first, logits.view({s.batch, -1}), -1);
-  s.token.copy_(first.view({s.batch, 1}));
-  s.position.fill_(s.prompt_len);
-  s.row.fill_(1);
+  {
+    profiles::ScopedRange range(profiles::kPrefillRange);
+    at::Tensor logits = s.model->forward_cached(prompt, *s.cache, 0, 1);  // (B, 1, V)
+    at::Tensor first = s.generated.select(0, 0);
+    at::argmax_out(first, logits.view({s.batch, -1}), -1);
+    s.token.copy_(first.view({s.batch, 1}));
+    s.position.fill_(s.prompt_len);
+    s.row.fill_(1);
+  }
   if (observer) observer->on_token(0);
   for (int64_t i = 1; i < s.new_tokens; ++i) {
+    // The layer ranges were recorded at capture; replays show only this step range.
+    profiles::ScopedRange range(profiles::kDecodeStepRange);
     s.graph.replay();
     if (observer) observer->on_token(i);
   }

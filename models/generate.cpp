@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "profiles/range.h"
+
 namespace shishu::models {
 
 at::Tensor generate_greedy(Transformer& model, const at::Tensor& prompt, int64_t new_tokens, KvCache& cache,
@@ -14,15 +16,19 @@ at::Tensor generate_greedy(Transformer& model, const at::Tensor& prompt, int64_t
   const int64_t vocab = model->config().widths.vocab;
 
   if (observer) observer->on_start();
-  at::Tensor logits = model->forward_cached(prompt, cache, 0, 1);  // (B, 1, V)
-  at::Tensor row = generated.select(0, 0);                          // (B)
-  at::argmax_out(row, logits.view({batch, vocab}), -1);
+  {
+    profiles::ScopedRange range(profiles::kPrefillRange);
+    at::Tensor logits = model->forward_cached(prompt, cache, 0, 1);  // (B, 1, V)
+    at::Tensor row = generated.select(0, 0);                          // (B)
+    at::argmax_out(row, logits.view({batch, vocab}), -1);
+  }
   if (observer) observer->on_token(0);
 
   for (int64_t i = 1; i < new_tokens; ++i) {
+    profiles::ScopedRange range(profiles::kDecodeStepRange);
     at::Tensor previous = generated.select(0, i - 1).view({batch, 1});  // (B, 1), a view
-    logits = model->forward_cached(previous, cache, prompt_len + i - 1, 1);
-    row = generated.select(0, i);
+    at::Tensor logits = model->forward_cached(previous, cache, prompt_len + i - 1, 1);
+    at::Tensor row = generated.select(0, i);
     at::argmax_out(row, logits.view({batch, vocab}), -1);
     if (observer) observer->on_token(i);
   }

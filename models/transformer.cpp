@@ -4,6 +4,8 @@
 
 #include <unordered_set>
 
+#include "profiles/range.h"
+
 namespace shishu::models {
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, InitContext& init) {
@@ -66,9 +68,13 @@ at::Tensor TransformerImpl::run(const at::Tensor& tokens, const StepSpec& step, 
   for (size_t i = 0; i < layers.size(); ++i) {
     at::Tensor k = cache ? cache->keys[i] : at::Tensor();
     at::Tensor v = cache ? cache->values[i] : at::Tensor();
+    profiles::ScopedRange range(profiles::kAttentionLayerRange);
     h = layers[i]->forward(h, step, k, v);
   }
-  for (int set : mlp_schedule_) h = mlp_sets[set]->forward(h);
+  for (int set : mlp_schedule_) {
+    profiles::ScopedRange range(profiles::kMlpOnlyLayerRange);
+    h = mlp_sets[set]->forward(h);
+  }
   const int64_t tokens_in = h.size(1);
   // Norm and project only the positions whose logits are wanted.
   h = final_norm(h.narrow(1, tokens_in - logit_positions, logit_positions));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -83,8 +84,40 @@ TableFormat parse_table_format(const std::string& name) {
 std::vector<std::string> efficiency_table_keys() {
   std::vector<std::string> keys;
   for (const auto& s : specs()) keys.emplace_back(s.key);
+  keys.emplace_back("profile");
   return keys;
 }
+
+namespace {
+
+// One row per profiled point: what one untimed pass under the profiler showed.
+std::optional<RenderedTable> profile_table(const LoadedReport& report) {
+  RenderedTable t;
+  t.key = "profile";
+  t.title = "Profile of one untimed pass per point";
+  t.caption = "busy = union of kernel time (CPU: top-level operator time) over the pass's wall time; "
+              "layer times are work issued inside attention-layer and MLP-only-layer ranges";
+  t.table.headers = {"point", "source", "unit", "per forward", "per prefill", "per decode step", "busy",
+                     "attention layers", "MLP-only layers", "graph launches", "dropped"};
+  t.table.align.assign(t.table.headers.size(), Align::kRight);
+  t.table.align[0] = t.table.align[1] = t.table.align[2] = Align::kLeft;
+  auto count = [](double v) { return v < 0 ? std::string("-") : number(v); };
+  for (const auto& r : report.points) {
+    if (!r.profile) continue;
+    const auto& s = *r.profile;
+    char busy[32];
+    std::snprintf(busy, sizeof busy, "%.1f%% of %.2f ms", 100 * s.busy_fraction, s.wall_ms);
+    t.table.add_row({r.point.id(), s.source, s.work_unit, count(s.per_forward), count(s.per_prefill),
+                     count(s.per_decode_step), busy,
+                     number(s.attention_layer_busy_ms) + " ms / " + std::to_string(s.attention_layer_calls),
+                     number(s.mlp_only_layer_busy_ms) + " ms / " + std::to_string(s.mlp_only_layer_calls),
+                     std::to_string(s.graph_launches), std::to_string(s.dropped_records)});
+  }
+  if (t.table.rows.empty()) return std::nullopt;
+  return t;
+}
+
+}  // namespace
 
 std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const std::vector<std::string>& only) {
   for (const auto& key : only) {
@@ -164,6 +197,9 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       }
       out.push_back(std::move(t));
     }
+  }
+  if (only.empty() || std::find(only.begin(), only.end(), "profile") != only.end()) {
+    if (auto t = profile_table(report)) out.push_back(std::move(*t));
   }
   return out;
 }

@@ -15,6 +15,59 @@ namespace shishu::reports {
 
 using nlohmann::json;
 
+json profile_to_json(const profiles::ProfileSummary& s) {
+  json top = json::array();
+  for (const auto& k : s.top) top.push_back({{"name", k.name}, {"count", k.count}, {"total_ms", k.total_ms}});
+  auto optional = [](double v) { return v < 0 ? json(nullptr) : json(v); };
+  return {{"untimed", true},  // a separate pass, never mixed with the timed repetitions
+          {"source", s.source},
+          {"trace_file", s.trace_file},
+          {"work_unit", s.work_unit},
+          {"dropped_records", s.dropped_records},
+          {"wall_ms", s.wall_ms},
+          {"busy_ms", s.busy_ms},
+          {"busy_fraction", s.busy_fraction},
+          {"work_items", s.work_items},
+          {"per_forward", optional(s.per_forward)},
+          {"per_prefill", optional(s.per_prefill)},
+          {"per_decode_step", optional(s.per_decode_step)},
+          {"graph_launches", s.graph_launches},
+          {"attention_layer_calls", s.attention_layer_calls},
+          {"mlp_only_layer_calls", s.mlp_only_layer_calls},
+          {"attention_layer_busy_ms", s.attention_layer_busy_ms},
+          {"mlp_only_layer_busy_ms", s.mlp_only_layer_busy_ms},
+          {"attention_layer_host_ms", s.attention_layer_host_ms},
+          {"mlp_only_layer_host_ms", s.mlp_only_layer_host_ms},
+          {"top", top}};
+}
+
+profiles::ProfileSummary profile_from_json(const json& j) {
+  profiles::ProfileSummary s;
+  auto optional = [&](const char* k) { return j.contains(k) && !j[k].is_null() ? j[k].get<double>() : -1.0; };
+  s.source = j.at("source").get<std::string>();
+  s.trace_file = j.value("trace_file", "");
+  s.work_unit = j.value("work_unit", "");
+  s.dropped_records = j.at("dropped_records").get<int64_t>();
+  s.wall_ms = j.at("wall_ms").get<double>();
+  s.busy_ms = j.at("busy_ms").get<double>();
+  s.busy_fraction = j.at("busy_fraction").get<double>();
+  s.work_items = j.at("work_items").get<int64_t>();
+  s.per_forward = optional("per_forward");
+  s.per_prefill = optional("per_prefill");
+  s.per_decode_step = optional("per_decode_step");
+  s.graph_launches = j.value("graph_launches", int64_t{0});
+  s.attention_layer_calls = j.value("attention_layer_calls", int64_t{0});
+  s.mlp_only_layer_calls = j.value("mlp_only_layer_calls", int64_t{0});
+  s.attention_layer_busy_ms = j.value("attention_layer_busy_ms", 0.0);
+  s.mlp_only_layer_busy_ms = j.value("mlp_only_layer_busy_ms", 0.0);
+  s.attention_layer_host_ms = j.value("attention_layer_host_ms", 0.0);
+  s.mlp_only_layer_host_ms = j.value("mlp_only_layer_host_ms", 0.0);
+  for (const auto& k : j.value("top", json::array())) {
+    s.top.push_back({k.at("name").get<std::string>(), k.at("count").get<int64_t>(), k.at("total_ms").get<double>()});
+  }
+  return s;
+}
+
 json point_to_json(const bench::PointResult& r) {
   const auto& p = r.point;
   json axes = {{"model", p.model}, {"phase", bench::to_string(p.phase)}, {"batch", p.batch},
@@ -36,6 +89,7 @@ json point_to_json(const bench::PointResult& r) {
   json j = {{"id", p.id()},   {"axes", axes},         {"status", bench::to_string(r.status)},
             {"metrics", metrics}, {"elapsed_s", r.elapsed_s}};
   if (!r.message.empty()) j["message"] = r.message;
+  if (r.profile) j["profile"] = profile_to_json(*r.profile);
   return j;
 }
 
@@ -73,6 +127,7 @@ bench::PointResult point_from_json(const json& j) {
         r.values[key] = value.get<double>();
       }
     }
+    if (j.contains("profile")) r.profile = profile_from_json(j["profile"]);
     if (j.contains("id") && j["id"] != p.id()) {
       throw std::invalid_argument("point id '" + j["id"].get<std::string>() + "' does not match its axes (" + p.id() + ")");
     }

@@ -15,6 +15,8 @@ inline constexpr const char* kSchemaName = "shishu-bench/report";
 inline constexpr int kSchemaVersion = 1;
 
 nlohmann::json point_to_json(const bench::PointResult& r);
+nlohmann::json profile_to_json(const profiles::ProfileSummary& s);
+profiles::ProfileSummary profile_from_json(const nlohmann::json& j);
 // Throws std::invalid_argument naming the missing or malformed field.
 bench::PointResult point_from_json(const nlohmann::json& j);
 

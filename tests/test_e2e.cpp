@@ -235,3 +235,45 @@ TEST(EndToEnd, ShardsMergeIntoTheUnshardedSweep) {
   EXPECT_EQ(merged_ids, all_ids);  // same points, same order
   EXPECT_EQ(merged["context"]["shard"], "merged from 0/2,1/2");
 }
+
+TEST(EndToEnd, ProfileWritesChromeTracesAndSummaries) {
+  const std::string dir = fresh_dir("profile");
+  ASSERT_EQ(run("run --preset " + kSweep + " --models 125m:1+1*2 --reps 1 --profile --out " + dir), 0);
+  const json report = read_json(dir + "/report.json");
+  EXPECT_TRUE(report["context"]["profile"].get<bool>());
+  ASSERT_EQ(report["points"].size(), 6u);
+  for (const auto& p : report["points"]) {
+    ASSERT_TRUE(p.contains("profile")) << p["id"];
+    const auto& s = p["profile"];
+    EXPECT_TRUE(s["untimed"].get<bool>());
+    EXPECT_EQ(s["source"], "record_function");
+    EXPECT_EQ(p["metrics"]["latency_ms"]["samples"].size(), 1u) << "the profiled pass must not add a sample";
+    EXPECT_GT(s["wall_ms"].get<double>(), 0);
+    EXPECT_GT(s["busy_ms"].get<double>(), 0);
+    EXPECT_LE(s["busy_ms"].get<double>(), s["wall_ms"].get<double>()) << p["id"];
+    EXPECT_GT(s["work_items"].get<int64_t>(), 0);
+    EXPECT_EQ(s["attention_layer_calls"].get<int64_t>() > 0, true);
+    EXPECT_EQ(s["dropped_records"], 0);
+    const bool generate = p["axes"]["phase"] == "generate";
+    EXPECT_EQ(s["per_decode_step"].is_null(), !generate) << p["id"];
+    if (generate) {
+      EXPECT_GT(s["per_decode_step"].get<double>(), 0);
+    } else {
+      EXPECT_GT(s["per_forward"].get<double>(), 0);
+    }
+
+    // The trace opens as Chrome trace-event JSON and holds the phase ranges.
+    const json trace = read_json(dir + "/" + s["trace_file"].get<std::string>());
+    std::set<std::string> ranges;
+    for (const auto& e : trace["traceEvents"]) {
+      if (e.value("cat", "") == "range") ranges.insert(e["name"]);
+    }
+    for (const char* r : {"profiled_pass", "attention_layer", "mlp_only_layer"}) EXPECT_TRUE(ranges.count(r)) << r;
+    for (const char* r : generate ? std::vector<const char*>{"prefill", "decode_step"} : std::vector<const char*>{"forward"}) {
+      EXPECT_TRUE(ranges.count(r)) << p["id"] << " lacks " << r;
+    }
+    if (p["axes"]["phase"] == "forward_backward") {
+      EXPECT_TRUE(ranges.count("backward"));
+    }
+  }
+}

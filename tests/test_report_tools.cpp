@@ -210,3 +210,34 @@ TEST(Arch, PaperFiguresAreComputedOverTheSameSweptValues) {
   EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   EXPECT_NE(text.find("15,360 vs 23,040"), std::string::npos);
 }
+
+TEST(Tables, ProfileTableListsEveryProfiledPoint) {
+  auto r = generate_point("shishulm-125m", {10, 11}, 1e9);
+  profiles::ProfileSummary s;
+  s.source = "cupti";
+  s.work_unit = "kernels";
+  s.per_prefill = 420;
+  s.per_decode_step = 187;
+  s.busy_fraction = 0.25;
+  s.wall_ms = 8;
+  s.attention_layer_calls = 20;
+  s.attention_layer_busy_ms = 1.5;
+  s.graph_launches = 0;
+  s.dropped_records = 2;
+  r.profile = s;
+  const auto tables = efficiency_tables(synthetic({r, generate_point("mobilellm-125m", {1, 2}, 1e9)}), {"profile"});
+  ASSERT_EQ(tables.size(), 1u);
+  ASSERT_EQ(tables[0].table.rows.size(), 1u);  // the unprofiled point has no row
+  const auto& row = tables[0].table.rows[0];
+  EXPECT_EQ(row[0], r.point.id());
+  EXPECT_EQ(row[3], "-");  // no forward range in a generate pass
+  EXPECT_EQ(row[5], "187.00");
+  EXPECT_EQ(row[6], "25.0% of 8.00 ms");
+  EXPECT_EQ(row[7], "1.50 ms / 20");
+  EXPECT_EQ(row[10], "2");
+  // A profiled report round-trips through JSON with its profile.
+  const auto back = point_from_json(point_to_json(r));
+  ASSERT_TRUE(back.profile.has_value());
+  EXPECT_EQ(back.profile->per_decode_step, 187);
+  EXPECT_EQ(back.profile->per_forward, -1);
+}
