@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -87,6 +88,32 @@ void validate_points(const std::vector<bench::Point>& points) {
   for (const auto& m : models) models::resolve_model(m);
   for (const auto& d : dtypes) models::parse_dtype(d);
   for (const auto& d : devices) bench::parse_device(d);
+}
+
+// What a run folder was started with. --resume refuses to continue it with another
+// sweep, other settings or another build: the finished points would not be comparable.
+nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points) {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& p : points) ids.push_back(p.id());
+  const auto& build = reports::build_info();
+  return {{"preset", sweep.name},
+          {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
+                        {"seed", sweep.settings.seed}}},
+          {"git_commit", build.git_commit},
+          {"build_type", build.build_type},
+          {"points", ids}};
+}
+
+void check_resumable(const std::string& dir, const nlohmann::json& now) {
+  std::ifstream in(dir + "/run.json");
+  if (!in) throw std::invalid_argument(dir + " has no run.json: not a run folder this version can resume");
+  const nlohmann::json then = nlohmann::json::parse(in, nullptr, false);
+  for (const char* key : {"preset", "settings", "git_commit", "build_type", "points"}) {
+    if (then.is_discarded() || then.value(key, nlohmann::json()) != now[key]) {
+      throw std::invalid_argument("cannot resume " + dir + ": its '" + key +
+                                  "' differs from this invocation's; resume with the same command and binary");
+    }
+  }
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {
@@ -219,7 +246,9 @@ int run_sweep_command(RunOptions o) {
   if (dir.empty()) dir = "reports/runs/" + utc_now("%Y%m%dT%H%M%SZ") + "-" + fs::path(sweep.name).stem().string();
   const std::string journal_path = dir + "/journal.jsonl";
   std::vector<bench::PointResult> finished;
+  const nlohmann::json identity = run_identity(sweep, points);
   if (!o.resume_dir.empty()) {
+    check_resumable(dir, identity);
     std::vector<std::string> warnings;
     finished = reports::Journal::read(journal_path, &warnings);
     for (const auto& w : warnings) std::cerr << "shishu-bench: warning: " << w << "\n";
@@ -227,6 +256,7 @@ int run_sweep_command(RunOptions o) {
     throw std::invalid_argument(dir + " already holds a run; use --resume " + dir + " to continue it, or another --out");
   }
   fs::create_directories(dir);
+  if (o.resume_dir.empty()) reports::write_file_atomic(dir + "/run.json", identity.dump(2) + "\n");
 
   std::map<std::string, bench::PointResult> by_id;
   for (auto& r : finished) by_id[r.point.id()] = r;

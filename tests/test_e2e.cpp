@@ -277,3 +277,15 @@ TEST(EndToEnd, ProfileWritesChromeTracesAndSummaries) {
     }
   }
 }
+
+TEST(EndToEnd, ResumeRefusesADifferentSweep) {
+  const std::string dir = fresh_dir("resume-other");
+  const std::string common = "run --preset " + kSweep + " --models 125m:2 --phase forward";
+  ASSERT_EQ(run(common + " --seq 8 --reps 1 --out " + dir), 0);
+  std::string err;
+  EXPECT_EQ(run(common + " --seq 8 --reps 2 --resume " + dir, &err), 2);
+  EXPECT_NE(err.find("'settings' differs"), std::string::npos) << err;
+  EXPECT_EQ(run(common + " --seq 16 --reps 1 --resume " + dir, &err), 2);
+  EXPECT_NE(err.find("'points' differs"), std::string::npos) << err;
+  EXPECT_EQ(run(common + " --seq 8 --reps 1 --resume " + dir, &err), 0) << err;  // the same sweep: nothing left to run
+}
