@@ -6,12 +6,12 @@
 // Exit status: 0 success, 1 a benchmark point failed, 2 bad input.
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
 #include <iostream>
 #include <stdexcept>
 
+#include "cli/command_line.h"
 #include "cli/models_command.h"
-#include "bench/decode_overhead.h"
+#include "cli/overhead_command.h"
 #include "cli/run_command.h"
 
 int main(int argc, char** argv) {
@@ -31,13 +31,7 @@ int main(int argc, char** argv) {
 
   shishu::bench::OverheadOptions overhead_options;
   auto* overhead = app.add_subcommand("overhead", "Time generation's decode steps against the bare decode forward");
-  overhead->add_option("--model", overhead_options.model, "Registry name or <base>:<layout>")->capture_default_str();
-  overhead->add_option("--dtype", overhead_options.dtype)->capture_default_str();
-  overhead->add_option("--device", overhead_options.device)->capture_default_str();
-  overhead->add_option("--batch", overhead_options.batch)->capture_default_str()->check(CLI::PositiveNumber);
-  overhead->add_option("--prefill", overhead_options.prefill)->capture_default_str()->check(CLI::PositiveNumber);
-  overhead->add_option("--gen", overhead_options.gen)->capture_default_str()->check(CLI::Range(2, 1 << 20));
-  overhead->add_option("--reps", overhead_options.repetitions)->capture_default_str()->check(CLI::PositiveNumber);
+  shishu::cli::add_overhead_options(*overhead, overhead_options);
 
   std::vector<std::string> ours;
   for (int i = 0; i < argc; ++i) {
@@ -52,34 +46,18 @@ int main(int argc, char** argv) {
   std::vector<char*> our_argv;
   for (auto& a : ours) our_argv.push_back(a.data());
 
-  try {
-    app.parse(static_cast<int>(our_argv.size()), our_argv.data());
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
-  }
+  if (auto status = shishu::cli::parse_or_exit(app, static_cast<int>(our_argv.size()), our_argv.data())) return *status;
 
   try {
     if (models->parsed()) return shishu::cli::run_models_command(models_options);
     if (run->parsed()) return shishu::cli::run_sweep_command(run_options);
-    if (overhead->parsed()) {
-      const auto r = shishu::bench::measure_decode_overhead(overhead_options);
-      std::printf("%s %s %s, batch %lld, prefill %lld, %lld new tokens, %d repetitions (+1 warm-up)\n",
-                  overhead_options.model.c_str(), overhead_options.dtype.c_str(), overhead_options.device.c_str(),
-                  static_cast<long long>(overhead_options.batch), static_cast<long long>(overhead_options.prefill),
-                  static_cast<long long>(overhead_options.gen), overhead_options.repetitions);
-      std::printf("decode step inside generate: median %.3f ms (p90 %.3f, n %lld)\n", r.generate_step_ms.median,
-                  r.generate_step_ms.p90, static_cast<long long>(r.generate_step_ms.n));
-      std::printf("bare forward_cached step:    median %.3f ms (p90 %.3f, n %lld)\n", r.bare_step_ms.median,
-                  r.bare_step_ms.p90, static_cast<long long>(r.bare_step_ms.n));
-      std::printf("ratio: %.3f\n", r.ratio);
-      return 0;
-    }
+    if (overhead->parsed()) return shishu::cli::run_overhead_command(overhead_options);
   } catch (const std::invalid_argument& e) {  // bad names, layouts, values (LayoutError too)
     std::cerr << "shishu-bench: error: " << e.what() << "\n";
-    return 2;
+    return shishu::cli::kExitBadInput;
+  } catch (const std::exception& e) {  // anything else is a failure of the run itself
+    std::cerr << "shishu-bench: failed: " << e.what() << "\n";
+    return shishu::cli::kExitFailed;
   }
-  return 0;
+  return shishu::cli::kExitOk;
 }

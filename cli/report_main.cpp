@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/command_line.h"
 #include "reports/arch_compare.h"
 #include "reports/compare.h"
 #include "reports/efficiency_tables.h"
@@ -68,14 +69,7 @@ int main(int argc, char** argv) {
   merge->add_option("reports", shard_paths, "Shard report.json files")->required()->expected(2, 1 << 16);
   merge->add_option("--out", out_path, "Merged report path (default: standard output)");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
-  }
+  if (auto status = shishu::cli::parse_or_exit(app, argc, argv)) return *status;
 
   try {
     if (table->parsed()) {
@@ -96,7 +90,7 @@ int main(int argc, char** argv) {
       if (!summary_path.empty()) {
         std::ofstream(summary_path, std::ios::app) << text;  // appends: CI summaries collect several sections
       }
-      return result.regressions ? 1 : 0;
+      return result.regressions ? shishu::cli::kExitFailed : shishu::cli::kExitOk;
     } else if (merge->parsed()) {
       std::vector<LoadedReport> shards;
       for (const auto& p : shard_paths) shards.push_back(load_report(p));
@@ -104,7 +98,10 @@ int main(int argc, char** argv) {
     }
   } catch (const std::invalid_argument& e) {
     std::cerr << "shishu-report: error: " << e.what() << "\n";
-    return 2;
+    return shishu::cli::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "shishu-report: failed: " << e.what() << "\n";
+    return shishu::cli::kExitFailed;
   }
-  return 0;
+  return shishu::cli::kExitOk;
 }

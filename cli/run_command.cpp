@@ -18,6 +18,7 @@
 #include "bench/axis_values.h"
 #include "bench/gbench_driver.h"
 #include "bench/stats.h"
+#include "cli/command_line.h"
 #include "models/dtype.h"
 #include "models/registry.h"
 #include "profiles/profiler.h"
@@ -233,7 +234,7 @@ int run_sweep_command(RunOptions o) {
   for (auto& a : args) argv.push_back(a.data());
   int argc = static_cast<int>(argv.size());
   benchmark::Initialize(&argc, argv.data());
-  if (benchmark::ReportUnrecognizedArguments(argc, argv.data())) return 2;
+  if (benchmark::ReportUnrecognizedArguments(argc, argv.data())) return kExitBadInput;
 
   if (o.list_only) {
     for (const auto& p : points) std::cout << p.id() << "\n";
@@ -331,7 +332,7 @@ int run_sweep_command(RunOptions o) {
   int errors = 0;
   for (const auto& r : ordered) errors += r.status == bench::Status::kError;
   if (errors) std::cerr << "shishu-bench: " << errors << " point(s) failed with an error\n";
-  return errors ? 1 : 0;
+  return errors ? kExitFailed : kExitOk;
 }
 
 }  // namespace shishu::cli

@@ -1,0 +1,28 @@
+// What both executables share about their command lines: exit statuses and how a
+// parse failure maps to them.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <optional>
+
+namespace shishu::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;    // a point errored (run), a regression (compare)
+inline constexpr int kExitBadInput = 2;  // refused before anything ran
+
+// Parses argv into `app`. Returns an exit status to stop with (--help: 0; a bad or
+// missing flag: CLI11's message, then 2), or nullopt to go on.
+inline std::optional<int> parse_or_exit(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitBadInput;
+  }
+  return std::nullopt;
+}
+
+}  // namespace shishu::cli
