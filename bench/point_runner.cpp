@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 
 #include "bench/clock.h"
 #include "bench/memory_probe.h"
@@ -90,10 +89,17 @@ Status classify_failure(const std::exception& e) {
 
 namespace {
 
+// FNV-1a: a fixed hash, unlike std::hash, so inputs are the same with every standard library.
+uint64_t fnv1a(const std::string& text) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 // Tokens are a pure function of the seed and the point, so a point re-run alone
 // (--benchmark_filter, --resume) sees the same inputs as in the full sweep.
 at::Tensor random_tokens(const Point& p, int64_t len, int64_t vocab, uint64_t seed, c10::Device device) {
-  const uint64_t point_seed = seed ^ std::hash<std::string>{}(p.id());
+  const uint64_t point_seed = seed ^ fnv1a(p.id());
   auto gen = at::make_generator<at::CPUGeneratorImpl>(point_seed);
   return at::randint(vocab, {p.batch, len}, gen, at::TensorOptions().dtype(at::kLong)).to(device);
 }

@@ -19,6 +19,7 @@
 #include "bench/gbench_driver.h"
 #include "bench/stats.h"
 #include "cli/command_line.h"
+#include "cli/progress.h"
 #include "models/dtype.h"
 #include "models/registry.h"
 #include "profiles/profiler.h"
@@ -50,13 +51,6 @@ std::string utc_now(const char* format = "%Y-%m-%dT%H:%M:%SZ") {
 std::string hostname() {
   char buf[256] = {0};
   return ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
-}
-
-std::string clock_text(double seconds) {
-  const auto s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  return buf;
 }
 
 bench::Overrides overrides_from(const RunOptions& o) {
@@ -115,6 +109,28 @@ void check_resumable(const std::string& dir, const nlohmann::json& now) {
                                   "' differs from this invocation's; resume with the same command and binary");
     }
   }
+}
+
+// The run folder and the points already finished in it. A fresh run refuses a folder
+// that holds a run; --resume refuses one started with another sweep or build.
+std::string open_run_folder(const RunOptions& o, const bench::Sweep& sweep, const nlohmann::json& identity,
+                            std::vector<bench::PointResult>* finished) {
+  std::string dir = o.resume_dir.empty() ? o.out_dir : o.resume_dir;
+  if (dir.empty()) dir = "reports/runs/" + utc_now("%Y%m%dT%H%M%SZ") + "-" + fs::path(sweep.name).stem().string();
+  const std::string journal_path = dir + "/journal.jsonl";
+  if (!o.resume_dir.empty()) {
+    check_resumable(dir, identity);
+    std::vector<std::string> warnings;
+    *finished = reports::Journal::read(journal_path, &warnings);
+    for (const auto& w : warnings) std::cerr << "shishu-bench: warning: " << w << "\n";
+    return dir;
+  }
+  if (fs::exists(journal_path)) {
+    throw std::invalid_argument(dir + " already holds a run; use --resume " + dir + " to continue it, or another --out");
+  }
+  fs::create_directories(dir);
+  reports::write_file_atomic(dir + "/run.json", identity.dump(2) + "\n");
+  return dir;
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {
@@ -242,23 +258,9 @@ int run_sweep_command(RunOptions o) {
     return 0;
   }
 
-  // Output folder and what is already done there.
-  std::string dir = o.resume_dir.empty() ? o.out_dir : o.resume_dir;
-  if (dir.empty()) dir = "reports/runs/" + utc_now("%Y%m%dT%H%M%SZ") + "-" + fs::path(sweep.name).stem().string();
-  const std::string journal_path = dir + "/journal.jsonl";
   std::vector<bench::PointResult> finished;
-  const nlohmann::json identity = run_identity(sweep, points);
-  if (!o.resume_dir.empty()) {
-    check_resumable(dir, identity);
-    std::vector<std::string> warnings;
-    finished = reports::Journal::read(journal_path, &warnings);
-    for (const auto& w : warnings) std::cerr << "shishu-bench: warning: " << w << "\n";
-  } else if (fs::exists(journal_path)) {
-    throw std::invalid_argument(dir + " already holds a run; use --resume " + dir + " to continue it, or another --out");
-  }
-  fs::create_directories(dir);
-  if (o.resume_dir.empty()) reports::write_file_atomic(dir + "/run.json", identity.dump(2) + "\n");
-
+  const std::string dir = open_run_folder(o, sweep, run_identity(sweep, points), &finished);
+  const std::string journal_path = dir + "/journal.jsonl";
   std::map<std::string, bench::PointResult> by_id;
   for (auto& r : finished) by_id[r.point.id()] = r;
 
@@ -277,23 +279,7 @@ int run_sweep_command(RunOptions o) {
             << dir << "\n";
 
   std::vector<bench::Point> to_run;
-  size_t total = 0, done = 0;
-  for (const auto& p : points) {
-    if (!by_id.count(p.id())) ++total;
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  auto progress = [&](const bench::PointResult& r) {
-    ++done;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double eta = done ? elapsed / done * double(total - done) : 0;
-    std::string figure;
-    if (auto it = r.samples.find("latency_ms"); it != r.samples.end()) {
-      figure = "median " + reports::format_value("latency_ms", bench::summarize(it->second).median) + ", ";
-    }
-    std::cerr << "[" << done << "/" << total << "] " << bench::to_string(r.status) << " " << r.point.id() << "  "
-              << figure << (r.message.empty() ? "" : r.message + ", ") << "elapsed " << clock_text(elapsed)
-              << ", ETA " << clock_text(eta) << "\n";
-  };
+  Progress progress(points.size() - by_id.size());
   for (const auto& p : points) {
     if (by_id.count(p.id())) continue;
     const std::string reason = bench::PointRunner::skip_reason(p);
@@ -307,13 +293,14 @@ int run_sweep_command(RunOptions o) {
     skipped.message = reason;
     journal.append(skipped);
     by_id[p.id()] = skipped;
-    progress(skipped);
+    progress.point_done(skipped);
   }
-  for (const auto& r : bench::run_with_google_benchmark(to_run, sweep.settings, runner, [&](const bench::PointResult& r) {
-         journal.append(r);
-         progress(r);
-       })) {
-    by_id[r.point.id()] = r;
+  if (!to_run.empty()) {
+    const auto on_done = [&](const bench::PointResult& r) {
+      journal.append(r);  // first, so an interruption right after loses nothing
+      progress.point_done(r);
+    };
+    for (const auto& r : bench::run_with_google_benchmark(to_run, sweep.settings, runner, on_done)) by_id[r.point.id()] = r;
   }
 
   // The report lists points in sweep order; points filtered out by
