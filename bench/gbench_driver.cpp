@@ -64,6 +64,12 @@ std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& poi
           runner.measure(slot->point, slot->result);
           state.SetIterationTime(slot->result.samples.at("latency_ms").back() / 1e3);
         }
+        // This repetition's generation figures as counters, so Google Benchmark's own
+        // outputs (--benchmark_out, its aggregates) carry them too.
+        for (const char* key : {"ttft_ms", "throughput_tok_s"}) {
+          auto it = slot->result.samples.find(key);
+          if (it != slot->result.samples.end()) state.counters[key] = it->second.back();
+        }
       } catch (const std::exception& e) {
         slot->failed = true;
         slot->result.status = classify_failure(e);
