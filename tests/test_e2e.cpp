@@ -40,6 +40,7 @@ int run(const std::string& args, std::string* err = nullptr) {
 }
 
 json read_json(const std::string& path) {
+  if (!fs::exists(path)) throw std::runtime_error(path + " was not written");
   std::ifstream in(path);
   return json::parse(in);
 }
@@ -58,7 +59,7 @@ TEST(EndToEnd, EveryPointIsReportedWithFiniteTimingsAndMemory) {
   ASSERT_EQ(run("run --preset " + kSweep + " --out " + dir), 0);
   const json report = read_json(dir + "/report.json");
   EXPECT_EQ(report["schema"], "shishu-bench/report");
-  EXPECT_EQ(report["context"]["build_type"], "Release");
+  EXPECT_EQ(report["context"]["build_type"], SHISHU_BUILD_TYPE);
   // 2 models x (2 phases x 2 seqs + 2 batches) = 12 points.
   ASSERT_EQ(report["points"].size(), 12u);
   std::set<std::string> ids;
