@@ -21,7 +21,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # --- Debian packages --------------------------------------------------------------
 packages=(cmake ninja-build g++ ccache libbenchmark-dev libgtest-dev googletest
-          nlohmann-json3-dev libcli11-dev libfmt-dev)
+          nlohmann-json3-dev libcli11-dev libfmt-dev python3-venv)
 if command -v dpkg-query >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do
