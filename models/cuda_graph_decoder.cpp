@@ -26,6 +26,9 @@ struct CudaGraphDecoder::State {
   at::Tensor key_index;  // (capacity) int64: 0..capacity-1
   at::Tensor mask;       // (1, 1, 1, capacity) bool
   at::Tensor token;      // (B, 1) int64: token being fed
+  // The rotary tables the graph was captured against: held so that a later growth of
+  // the model's table cannot free memory the graph still reads.
+  std::pair<at::Tensor, at::Tensor> rotary;
   at::cuda::CUDAGraph graph;
 
   void step() {
@@ -59,6 +62,7 @@ CudaGraphDecoder::CudaGraphDecoder(Transformer model, KvCache& cache, int64_t pr
   s.mask = at::zeros({1, 1, 1, cache.capacity}, i64.dtype(at::kBool));
   s.token = at::zeros({s.batch, 1}, i64);
   model->reserve_positions(cache.capacity);
+  s.rotary = model->rotary_tables();
 
   c10::cuda::CUDAGuard device_guard(device);
   // Capture must run off the legacy default stream. Warm-up steps on the same side

@@ -60,6 +60,7 @@ class TransformerImpl : public torch::nn::Module {
 
   KvCache make_cache(int64_t batch, int64_t capacity);
   void reserve_positions(int64_t n) { rotary_.reserve(n); }
+  std::pair<at::Tensor, at::Tensor> rotary_tables() const { return rotary_.tables(); }
 
   // Parameters counted by distinct storage, so a tied set counts once.
   int64_t unique_parameter_count() const;
