@@ -62,6 +62,11 @@ const Metric& metric(std::string_view key) {
   throw std::out_of_range("no metric '" + std::string(key) + "' in the field table");
 }
 
+const std::vector<std::string>& peak_memory_metrics() {
+  static const std::vector<std::string> kKeys = {"cuda_peak_allocated_bytes", "cpu_peak_rss_bytes"};
+  return kKeys;
+}
+
 std::string_view to_string(Direction d) {
   switch (d) {
     case Direction::kLowerIsBetter: return "lower_is_better";

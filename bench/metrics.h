@@ -25,6 +25,10 @@ const std::vector<Metric>& metrics();
 // Throws std::out_of_range for a key not in the table: a typo must not pass silently.
 const Metric& metric(std::string_view key);
 
-std::string_view to_string(Direction d);  // "lower_is_better", "higher_is_better", "neutral"
+std::string_view to_string(Direction d);
+
+// Each device's own peak-memory figure, in the order tables and summaries prefer them
+// (a point has one or the other: CUDA allocator peak, or CPU peak RSS).
+const std::vector<std::string>& peak_memory_metrics();  // "lower_is_better", "higher_is_better", "neutral"
 
 }  // namespace shishu::bench

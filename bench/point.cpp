@@ -28,6 +28,14 @@ ExecMode parse_mode(const std::string& s) {
   throw std::invalid_argument("unknown mode '" + s + "'; use eager or cuda_graphs");
 }
 
+int64_t Point::axis(const std::string& name) const {
+  if (name == "batch") return batch;
+  if (name == "seq") return seq;
+  if (name == "prefill") return prefill;
+  if (name == "gen") return gen;
+  throw std::invalid_argument("no numeric axis '" + name + "'");
+}
+
 std::string Point::id() const {
   std::string s = to_string(phase) + "/" + model + "/" + dtype + "/" + device + "/" + to_string(mode) + "/b" +
                   std::to_string(batch);

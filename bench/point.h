@@ -27,6 +27,9 @@ struct Point {
 
   // e.g. "generate/shishulm-125m/bf16/cuda/eager/b1/p2048/g128". Unique per point.
   std::string id() const;
+  // A numeric axis by name: "batch", "seq", "prefill" or "gen". Throws
+  // std::invalid_argument for any other name.
+  int64_t axis(const std::string& name) const;
   bool operator==(const Point& o) const { return id() == o.id(); }
 };
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "bench/metrics.h"
 #include "data/paper_tables.h"
 #include "models/analytic.h"
 #include "models/registry.h"
@@ -19,7 +20,7 @@ namespace {
 struct Aspect {
   const char* header;
   bench::Phase phase;
-  std::vector<const char*> metrics;
+  std::vector<std::string> metrics;
   const char* column_axis;  // the paper table's column prefix and our axis
   const char* paper_csv;
   enum { kSpeedupPct, kTimesFaster, kSavedPct } gain;
@@ -35,7 +36,7 @@ const std::vector<Aspect>& aspects() {
        Aspect::kSpeedupPct},
       {"throughput", Phase::kGenerate, {"throughput_tok_s"}, "batch", "table10_throughput_tokens_per_s.csv",
        Aspect::kTimesFaster},
-      {"memory saved", Phase::kGenerate, {"cuda_peak_allocated_bytes", "cpu_peak_rss_bytes"}, "gen",
+      {"memory saved", Phase::kGenerate, bench::peak_memory_metrics(), "gen",
        "table9_peak_generation_memory_mb.csv", Aspect::kSavedPct},
   };
   return kAspects;
@@ -48,10 +49,6 @@ std::string family_of(const std::string& model) {
   if (models::find_family(base)) return base;
   if (const auto* v = models::find_variant(base)) return std::string(v->family);
   return "";
-}
-
-int64_t axis(const bench::Point& p, const std::string& name) {
-  return name == "seq" ? p.seq : name == "gen" ? p.gen : p.batch;
 }
 
 // Geometric mean of variant/baseline ratios: the typical relative change, symmetric in
@@ -93,13 +90,9 @@ std::string architecture_comparison(const LoadedReport& report) {
       const Aspect& asp = aspects()[a];
       if (p.phase != asp.phase) continue;
       double v = 0;
-      bool found = false;
-      for (const char* m : asp.metrics) {
-        if ((found = headline(r, m, &v))) break;
-      }
-      if (!found) continue;
+      if (!first_headline(r, asp.metrics, &v)) continue;
       // Match on every axis but the model; keep the swept value to look up the paper.
-      const std::string match = p.id().substr(p.id().find('/', p.id().find('/') + 1)) + "|" + std::to_string(axis(p, asp.column_axis));
+      const std::string match = p.id().substr(p.id().find('/', p.id().find('/') + 1)) + "|" + std::to_string(p.axis(asp.column_axis));
       data[{setting, p.model}][a][match] = v;
     }
   }

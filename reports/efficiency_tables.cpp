@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "bench/metrics.h"
+
 namespace shishu::reports {
 namespace {
 
@@ -15,7 +17,7 @@ struct TableSpec {
   const char* title;
   bench::Phase phase;
   const char* column_axis;           // "seq", "gen" or "batch"
-  std::vector<const char*> metrics;  // the first one a point has is used
+  std::vector<std::string> metrics;  // the first one a point has is used
   double divisor;                    // value / divisor is printed
   const char* unit;
 };
@@ -27,18 +29,10 @@ const std::vector<TableSpec>& specs() {
       {"forward_backward", "Forward+backward latency (paper Table 7)", Phase::kForwardBackward, "seq", {"latency_ms"}, 1, "ms"},
       {"generation", "Generation latency (paper Table 8)", Phase::kGenerate, "gen", {"latency_ms"}, 1, "ms"},
       {"memory", "Peak memory during generation (paper Table 9)", Phase::kGenerate, "gen",
-       {"cuda_peak_allocated_bytes", "cpu_peak_rss_bytes"}, 1e6, "MB"},
+       bench::peak_memory_metrics(), 1e6, "MB"},
       {"throughput", "Throughput (paper Table 10)", Phase::kGenerate, "batch", {"throughput_tok_s"}, 1, "tok/s"},
   };
   return kSpecs;
-}
-
-int64_t axis_value(const bench::Point& p, const std::string& axis) {
-  if (axis == "seq") return p.seq;
-  if (axis == "gen") return p.gen;
-  if (axis == "batch") return p.batch;
-  if (axis == "prefill") return p.prefill;
-  throw std::logic_error("no numeric axis " + axis);
 }
 
 // The axes that stay fixed within one table, as a caption fragment and a group key.
@@ -52,7 +46,7 @@ std::string fixed_axes(const bench::Point& p, const std::string& column_axis, co
     if (axis == column_axis) continue;
     const bool generate = p.phase == bench::Phase::kGenerate;
     if ((std::string(axis) == "seq") == generate) continue;  // seq belongs to forward phases only
-    s += std::string(", ") + axis + " " + std::to_string(axis_value(p, axis));
+    s += std::string(", ") + axis + " " + std::to_string(p.axis(axis));
   }
   return s;
 }
@@ -147,7 +141,7 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       if (!groups.count(key)) group_order.push_back(key);
       Group& g = groups[key];
       if (std::find(g.models.begin(), g.models.end(), r.point.model) == g.models.end()) g.models.push_back(r.point.model);
-      const int64_t col = axis_value(r.point, spec.column_axis);
+      const int64_t col = r.point.axis(spec.column_axis);
       g.columns.insert(col);
       std::string cell;
       if (r.status != bench::Status::kOk) {
@@ -155,12 +149,9 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       } else {
         double v = 0;
         cell = "n/a";  // ran, but this metric does not exist on its device
-        for (const char* m : spec.metrics) {
-          if (headline(r, m, &v)) {
-            cell = number(v / spec.divisor);
-            g.metrics_used.insert(m);
-            break;
-          }
+        if (const std::string* used = first_headline(r, spec.metrics, &v)) {
+          cell = number(v / spec.divisor);
+          g.metrics_used.insert(*used);
         }
         if (auto it = r.samples.find("latency_ms"); it != r.samples.end()) {
           g.repetitions = std::max<int64_t>(g.repetitions, static_cast<int64_t>(it->second.size()));

@@ -39,4 +39,11 @@ bool headline(const bench::PointResult& r, const std::string& metric, double* ou
   return false;
 }
 
+const std::string* first_headline(const bench::PointResult& r, const std::vector<std::string>& metrics, double* out) {
+  for (const auto& m : metrics) {
+    if (headline(r, m, out)) return &m;
+  }
+  return nullptr;
+}
+
 }  // namespace shishu::reports

@@ -25,4 +25,8 @@ LoadedReport load_report(const std::string& path);
 // Returns false if the point lacks it.
 bool headline(const bench::PointResult& r, const std::string& metric, double* out);
 
+// The headline of the first of `metrics` the point has; returns that metric's key, or
+// nullptr if it has none of them.
+const std::string* first_headline(const bench::PointResult& r, const std::vector<std::string>& metrics, double* out);
+
 }  // namespace shishu::reports

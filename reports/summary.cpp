@@ -63,8 +63,11 @@ std::string markdown_summary(const std::vector<bench::PointResult>& results) {
     auto lat = r.samples.find("latency_ms");
     row.push_back(lat == r.samples.end() ? "-" : fixed(100 * bench::summarize(lat->second).cv, 1) + " %");
     std::string peak = "-";
-    for (const char* key : {"cuda_peak_allocated_bytes", "cpu_peak_rss_bytes"}) {
-      if (auto v = r.values.find(key); v != r.values.end()) peak = format_value(key, v->second);
+    for (const auto& key : bench::peak_memory_metrics()) {
+      if (auto v = r.values.find(key); v != r.values.end()) {
+        peak = format_value(key, v->second);
+        break;
+      }
     }
     row.push_back(peak);
     auto pred = r.values.find("predicted_total_bytes");
