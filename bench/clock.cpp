@@ -15,6 +15,7 @@ struct Timeline::Impl {
   explicit Impl(c10::Device d) : device(d) {}
   c10::Device device;
   int64_t used = 0;
+  double slowdown = 0;  // fraction of each interval to add by busy-waiting (testing)
   std::chrono::steady_clock::time_point start;
   std::vector<std::chrono::steady_clock::time_point> marks;
 #ifdef SHISHU_HAS_CUDA
@@ -56,7 +57,23 @@ void Timeline::on_token(int64_t index) {
     return;
   }
 #endif
-  impl_->marks[index] = std::chrono::steady_clock::now();
+  auto now = std::chrono::steady_clock::now();
+  if (impl_->slowdown > 0) {
+    // Spinning, not sleeping: a sleep would hand the core to the OS scheduler and add
+    // its wake-up latency on top of the intended delay.
+    const auto previous = index == 0 ? impl_->start : impl_->marks[index - 1];
+    const auto until = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>((now - previous) * impl_->slowdown);
+    while ((now = std::chrono::steady_clock::now()) < until) {
+    }
+  }
+  impl_->marks[index] = now;
+}
+
+void Timeline::inject_slowdown(double fraction) {
+  if (impl_->device.is_cuda()) {
+    throw std::invalid_argument("--inject-slowdown works on the CPU clock only: a host busy-wait cannot lengthen a CUDA-event interval");
+  }
+  impl_->slowdown = fraction;
 }
 
 std::vector<double> Timeline::read_ms() {

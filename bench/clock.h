@@ -23,6 +23,12 @@ class Timeline : public models::TokenObserver {
   // Synchronises (on CUDA), then returns each mark's milliseconds since the start.
   std::vector<double> read_ms();
 
+  // Testing only (--inject-slowdown): before each mark, busy-wait for `fraction` of the
+  // time since the previous mark, so every interval the clock reports (a forward, TTFT,
+  // each decode step) grows by that fraction. A host busy-wait cannot lengthen a
+  // CUDA-event interval, so this is refused on CUDA.
+  void inject_slowdown(double fraction);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -74,6 +74,8 @@ DeviceInfo probe_device(c10::Device device) {
     info.compute_units = prop->multiProcessorCount;
     info.memory_bytes = static_cast<int64_t>(prop->totalGlobalMem);
     info.compute_capability = std::to_string(prop->major) + "." + std::to_string(prop->minor);
+    char bus[32] = {0};
+    if (cudaDeviceGetPCIBusId(bus, sizeof bus, device.index() < 0 ? 0 : device.index()) == cudaSuccess) info.pci_bus_id = bus;
     int driver = 0;
     if (cudaDriverGetVersion(&driver) == cudaSuccess) {
       info.driver_version = std::to_string(driver / 1000) + "." + std::to_string(driver % 1000 / 10);

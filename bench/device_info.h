@@ -14,6 +14,7 @@ struct DeviceInfo {
   int torch_threads = 0;  // LibTorch intra-op threads (CPU runs)
   int64_t memory_bytes = 0;
   std::string driver_version, cuda_runtime_version, compute_capability;
+  std::string pci_bus_id;  // CUDA: for NVML (bench/environment.h); empty on the CPU
   // Datasheet peaks (dense matmul FLOP/s for the dtype, memory bytes/s); 0 if unknown.
   double peak_flops(c10::ScalarType dtype) const;
   double peak_bandwidth = 0;

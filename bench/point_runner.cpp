@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "bench/clock.h"
+#include "bench/environment.h"
 #include "bench/memory_probe.h"
 #include "bench/stats.h"
 #include "models/analytic.h"
@@ -23,7 +24,7 @@ namespace shishu::bench {
 
 struct PointRunner::State {
   SweepSettings settings;
-  FailureInjection inject;
+  TestingHooks hooks;
   std::string profile_dir;
   std::map<std::string, DeviceInfo> devices;
 
@@ -38,6 +39,7 @@ struct PointRunner::State {
   std::unique_ptr<models::CudaGraphDecoder> graph;
   std::unique_ptr<Timeline> timeline;
   std::unique_ptr<MemoryProbe> probe;
+  std::map<std::string, std::unique_ptr<EnvironmentMonitor>> monitors;  // per device
 
   void drop_point_buffers() {
     graph.reset();  // before the cache it points into
@@ -47,10 +49,10 @@ struct PointRunner::State {
   }
 };
 
-PointRunner::PointRunner(SweepSettings settings, FailureInjection inject, std::string profile_dir)
+PointRunner::PointRunner(SweepSettings settings, TestingHooks hooks, std::string profile_dir)
     : state_(std::make_unique<State>()) {
   state_->settings = settings;
-  state_->inject = std::move(inject);
+  state_->hooks = std::move(hooks);
   state_->profile_dir = std::move(profile_dir);
 }
 
@@ -67,6 +69,12 @@ const DeviceInfo& PointRunner::device_info(const std::string& device) {
   auto it = state_->devices.find(device);
   if (it == state_->devices.end()) it = state_->devices.emplace(device, probe_device(parse_device(device))).first;
   return it->second;
+}
+
+EnvironmentMonitor& PointRunner::monitor(const std::string& device) {
+  auto& m = state_->monitors[device];
+  if (!m) m = std::make_unique<EnvironmentMonitor>(device_info(device).pci_bus_id);
+  return *m;
 }
 
 void PointRunner::release() {
@@ -129,8 +137,9 @@ void PointRunner::prepare(const Point& p) {
   // everything the point itself allocates, exactly once.
   synchronize(s.device);
   s.probe->reset();
+  monitor(p.device).begin();  // before inputs and warm-up: the point's whole span is watched
 
-  for (const auto& [needle, kind] : s.inject) {
+  for (const auto& [needle, kind] : s.hooks.failures) {
     if (p.id().find(needle) == std::string::npos) continue;
     if (kind == "oom") at::empty({int64_t{1} << 50}, at::TensorOptions().dtype(at::kFloat).device(s.device));
     throw std::runtime_error("injected failure for testing (--inject-failure)");
@@ -149,6 +158,7 @@ void PointRunner::prepare(const Point& p) {
     s.tokens = random_tokens(p, p.seq, vocab, s.settings.seed, s.device);
     s.timeline = std::make_unique<Timeline>(s.device, 1);
   }
+  if (s.hooks.slowdown_pct > 0) s.timeline->inject_slowdown(s.hooks.slowdown_pct / 100);
   // Warm-up runs absorb one-time costs (allocator growth, cuBLAS handles and
   // heuristics, lazy CUDA module loading, CPU page faults) that are not the model's.
   for (int i = 0; i < s.settings.warmup; ++i) run_once(s, p, nullptr);
@@ -224,6 +234,7 @@ std::string file_name_for(const std::string& id) {
 void PointRunner::finish(const Point& p, PointResult& r) {
   auto& s = *state_;
   s.probe->record(r);  // before the profiled pass, which must not count
+  r.environment = monitor(p.device).end();
   if (!s.profile_dir.empty()) {
     profiles::Profiler profiler(s.device);
     profiler.start();

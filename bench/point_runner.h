@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bench/device_info.h"
+#include "bench/environment.h"
 #include "bench/result.h"
 #include "bench/sweep.h"
 
@@ -15,11 +16,18 @@ namespace shishu::bench {
 // with a real allocation the allocator must refuse ("oom") or an exception ("error").
 using FailureInjection = std::map<std::string, std::string>;
 
+// For measuring the regression gate: every timed interval is lengthened by this
+// percentage with a busy-wait inside the timed region (bench/clock.h). 0: off.
+struct TestingHooks {
+  FailureInjection failures;
+  double slowdown_pct = 0;
+};
+
 class PointRunner {
  public:
   // profile_dir: when set, finish() runs one extra untimed pass under the profiler and
   // writes its Chrome trace there.
-  PointRunner(SweepSettings settings, FailureInjection inject = {}, std::string profile_dir = "");
+  PointRunner(SweepSettings settings, TestingHooks hooks = {}, std::string profile_dir = "");
   ~PointRunner();
 
   // Why the point cannot run here (e.g. CUDA graphs on the CPU), or "" if it can.
@@ -31,6 +39,8 @@ class PointRunner {
   void release();                                     // drop model and buffers
 
   const DeviceInfo& device_info(const std::string& device);
+  // The environment readings around each point on `device` (bench/environment.h).
+  EnvironmentMonitor& monitor(const std::string& device);
 
   struct State;  // opaque: LibTorch objects stay out of this header
 

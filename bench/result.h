@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/environment.h"
 #include "bench/point.h"
 #include "profiles/summary.h"
 
@@ -24,6 +25,7 @@ struct PointResult {
   std::map<std::string, double> values;                // scalar metric -> value
   double elapsed_s = 0;                                // wall time spent on the point, warm-up included
   std::optional<profiles::ProfileSummary> profile;     // from one extra, untimed pass (--profile)
+  EnvironmentRecord environment;                       // the machine's state around the point
 
   void add_sample(const std::string& key, double v);  // checks the key against the field table
   void set_value(const std::string& key, double v);   // likewise

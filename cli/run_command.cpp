@@ -87,13 +87,13 @@ void validate_points(const std::vector<bench::Point>& points) {
 
 // What a run folder was started with. --resume refuses to continue it with another
 // sweep, other settings or another build: the finished points would not be comparable.
-nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points) {
+nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& p : points) ids.push_back(p.id());
   const auto& build = reports::build_info();
   return {{"preset", sweep.name},
           {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
-                        {"seed", sweep.settings.seed}}},
+                        {"seed", sweep.settings.seed}, {"inject_slowdown_pct", slowdown_pct}}},
           {"git_commit", build.git_commit},
           {"build_type", build.build_type},
           {"points", ids}};
@@ -161,13 +161,20 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
                        {"cuda_runtime_version", d.cuda_runtime_version},
                        {"peak_bf16_flops", d.peak_bf16_flops},
                        {"peak_fp32_flops", d.peak_fp32_flops},
-                       {"peak_bandwidth_bytes_per_s", d.peak_bandwidth}});
+                       {"peak_bandwidth_bytes_per_s", d.peak_bandwidth},
+                       {"environment_source", runner.monitor(p.device).source()}});
   }
   nlohmann::json warnings = nlohmann::json::array();
   if (build.build_type != "Release") {
     warnings.push_back("built as '" + build.build_type + "', not Release: timings are not representative");
   }
   if (build.git_dirty) warnings.push_back("built from a working tree with uncommitted changes");
+  if (o.inject_slowdown_pct > 0) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%g", o.inject_slowdown_pct);
+    warnings.push_back(std::string("TESTING ONLY: every timing includes an injected busy-wait of ") + pct +
+                       "% (--inject-slowdown); not a real measurement");
+  }
   std::set<std::string> dtypes;
   for (const auto& p : points) dtypes.insert(p.dtype);
   return {{"tool", "shishu-bench " + build.version},
@@ -187,6 +194,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
           {"shard", o.shard.empty() ? "0/1" : o.shard},
           {"profile", o.profile},
           {"profile_once", o.profile_once},
+          {"inject_slowdown_pct", o.inject_slowdown_pct},
           {"command_line", o.command_line},
           {"started_at", started},
           {"warnings", warnings}};
@@ -220,6 +228,11 @@ void add_run_options(CLI::App& run, RunOptions& o) {
                "Run each point once (one repetition after the warm-up), for nsys/ncu; NVTX ranges name the phases");
   run.add_option("--inject-failure", o.inject_failure, "Testing: ID_SUBSTRING=oom|error fails matching points")
       ->group("Testing");
+  run.add_option("--inject-slowdown", o.inject_slowdown_pct,
+                 "Testing: lengthen every timed interval by PCT percent with a busy-wait (CPU only); the report "
+                 "says so in its context and warnings")
+      ->group("Testing")
+      ->check(CLI::Range(0.0, 1000.0));
 }
 
 int run_sweep_command(RunOptions o) {
@@ -235,13 +248,22 @@ int run_sweep_command(RunOptions o) {
     points = bench::shard(points, index, count);
   }
   validate_points(points);
-  bench::FailureInjection inject;
+  bench::TestingHooks hooks;
+  hooks.slowdown_pct = o.inject_slowdown_pct;
+  if (o.inject_slowdown_pct > 0) {
+    for (const auto& p : points) {
+      if (p.device != "cpu") {
+        throw std::invalid_argument("--inject-slowdown works on the CPU clock only, and point '" + p.id() +
+                                    "' runs on " + p.device);
+      }
+    }
+  }
   for (const auto& spec : o.inject_failure) {
     const auto eq = spec.find('=');
     if (eq == std::string::npos || (spec.substr(eq + 1) != "oom" && spec.substr(eq + 1) != "error")) {
       throw std::invalid_argument("--inject-failure '" + spec + "' must be ID_SUBSTRING=oom|error");
     }
-    inject[spec.substr(0, eq)] = spec.substr(eq + 1);
+    hooks.failures[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
   // Google Benchmark's own flags are checked with ours, before anything runs.
   std::vector<std::string> args = {"shishu-bench"};
@@ -259,13 +281,13 @@ int run_sweep_command(RunOptions o) {
   }
 
   std::vector<bench::PointResult> finished;
-  const std::string dir = open_run_folder(o, sweep, run_identity(sweep, points), &finished);
+  const std::string dir = open_run_folder(o, sweep, run_identity(sweep, points, o.inject_slowdown_pct), &finished);
   const std::string journal_path = dir + "/journal.jsonl";
   std::map<std::string, bench::PointResult> by_id;
   for (auto& r : finished) by_id[r.point.id()] = r;
 
   if (o.profile) profiles::Profiler::enable_nvtx_injection();  // before the first NVTX range
-  bench::PointRunner runner(sweep.settings, inject, o.profile ? dir + "/profiles" : "");
+  bench::PointRunner runner(sweep.settings, hooks, o.profile ? dir + "/profiles" : "");
   const std::string started = utc_now();
   nlohmann::json context = make_context(o, sweep, runner, points, started);
   for (const auto& w : context["warnings"]) std::cerr << "shishu-bench: WARNING: " << w.get<std::string>() << "\n";

@@ -25,6 +25,7 @@ struct RunOptions {
   bool profile = false;       // one extra untimed, traced pass per point
   bool profile_once = false;  // one repetition per point, for external profilers (nsys, ncu)
   std::vector<std::string> inject_failure;  // ID_SUBSTRING=oom|error (testing)
+  double inject_slowdown_pct = 0;            // busy-wait inside every timed interval (testing)
   std::vector<std::string> benchmark_args;  // --benchmark_* flags for Google Benchmark
   std::string command_line;
 };

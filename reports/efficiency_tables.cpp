@@ -132,6 +132,7 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       std::map<std::pair<std::string, int64_t>, std::string> cells;
       int64_t repetitions = 0;
       std::set<std::string> metrics_used;
+      bool disturbed = false;  // a cell measured while throttled or under foreign load
     };
     std::map<std::string, Group> groups;
     std::vector<std::string> group_order;
@@ -153,6 +154,10 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
           cell = number(v / spec.divisor);
           g.metrics_used.insert(*used);
         }
+        if (!r.environment.flags.empty()) {
+          cell += " (!)";  // see the caption: the machine was not quiet
+          g.disturbed = true;
+        }
         if (auto it = r.samples.find("latency_ms"); it != r.samples.end()) {
           g.repetitions = std::max<int64_t>(g.repetitions, static_cast<int64_t>(it->second.size()));
         }
@@ -172,6 +177,7 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       std::string what = sampled ? "median of " + std::to_string(g.repetitions) : "";
       for (const auto& m : g.metrics_used) what += (what.empty() ? "" : ", ") + m;  // which memory figure
       t.caption = std::string(spec.unit) + ", " + what + "; " + key;
+      if (g.disturbed) t.caption += "; (!) measured while throttled or under foreign load (the report's environment flags)";
       t.table.headers = {"model"};
       t.table.align = {Align::kLeft};
       for (int64_t c : g.columns) {

@@ -90,6 +90,9 @@ json point_to_json(const bench::PointResult& r) {
             {"metrics", metrics}, {"elapsed_s", r.elapsed_s}};
   if (!r.message.empty()) j["message"] = r.message;
   if (r.profile) j["profile"] = profile_to_json(*r.profile);
+  if (!r.environment.empty()) {
+    j["environment"] = {{"before", r.environment.before}, {"after", r.environment.after}, {"flags", r.environment.flags}};
+  }
   return j;
 }
 
@@ -128,6 +131,12 @@ bench::PointResult point_from_json(const json& j) {
       }
     }
     if (j.contains("profile")) r.profile = profile_from_json(j["profile"]);
+    if (j.contains("environment")) {
+      const json& env = j["environment"];
+      r.environment.before = env.value("before", json::object()).get<std::map<std::string, double>>();
+      r.environment.after = env.value("after", json::object()).get<std::map<std::string, double>>();
+      r.environment.flags = env.value("flags", json::array()).get<std::vector<std::string>>();
+    }
     if (j.contains("id") && j["id"] != p.id()) {
       throw std::invalid_argument("point id '" + j["id"].get<std::string>() + "' does not match its axes (" + p.id() + ")");
     }

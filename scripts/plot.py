@@ -2,6 +2,7 @@
 """Figures in the spirit of the ShishuLM paper's Figures 6-9 from a shishu-bench report.
 
   plot.py REPORT [--out DIR] [--paper] [--formats png,svg]
+  plot.py history HISTORY.json [--out DIR] [--formats png,svg]
 
 Writes, for every dtype/device/mode in the report:
   latency_vs_seq.*     forward and forward+backward latency against sequence length
@@ -13,6 +14,11 @@ grey); line style the variant (plain solid, weight-shared -s dotted, custom dash
 marker the width (125m circle, 350m square, ...). --paper overlays the paper's Tables
 6-10 as thin dashed lines in the same colour, with hollow markers. Python is for plots
 only: every number comes from the report or the paper's CSVs.
+
+`history` draws the trends of `shishu-report history --format json`: one figure per
+metric (history-<metric>.*), each point's medians relative to its first report, with
+its change points marked (regressions red, improvements green) as that command found
+them; nothing is re-estimated here.
 """
 import argparse
 import csv
@@ -211,5 +217,53 @@ def main():
         print(path)
 
 
+def history_main(argv):
+    ap = argparse.ArgumentParser(prog="plot.py history", description="Trends from shishu-report history --format json")
+    ap.add_argument("history")
+    ap.add_argument("--out", help="output folder (default: beside the history file)")
+    ap.add_argument("--formats", default="png,svg")
+    args = ap.parse_args(argv)
+    try:
+        with open(args.history) as f:
+            history = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        sys.exit(f"plot.py: cannot read {args.history}: {e}")
+    if history.get("schema") != "shishu-bench/history":
+        sys.exit(f"plot.py: {args.history} is not the JSON of shishu-report history")
+    out_dir = args.out or os.path.dirname(os.path.abspath(args.history))
+    os.makedirs(out_dir, exist_ok=True)
+    formats = [f for f in args.formats.split(",") if f]
+    labels = [r.split(" ")[0][:10] for r in history["reports"]]  # the date of each report
+    by_metric = defaultdict(list)
+    for t in history["trends"]:
+        by_metric[t["metric"]].append(t)
+    written = []
+    for metric, trends in by_metric.items():
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        for t in trends:
+            first = next((v for v in t["values"] if v is not None), None)
+            if not first:
+                continue
+            ys = [math.nan if v is None else 100 * (v / first - 1) for v in t["values"]]
+            ax.plot(range(len(ys)), ys, linewidth=1, marker=".", label=t["point"])
+            for c in t["change_points"]:
+                ax.plot(c["index"], ys[c["index"]], marker="o", markersize=9, fillstyle="none", linestyle="none",
+                        color="tab:red" if c["verdict"] == "regression" else "tab:green")
+        ax.axhline(0, color="black", linewidth=0.5)
+        ax.set_xticks(range(len(labels)))
+        ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
+        ax.set_ylabel(f"{metric}: change from the first report (%)")
+        ax.set_title(f"{metric} over {len(labels)} reports; circles: change points (red regression, green improvement)",
+                     fontsize=9)
+        if len(trends) <= 12:
+            ax.legend(fontsize=6)
+        written += save(fig, out_dir, f"history-{metric}", formats)
+    for path in written:
+        print(path)
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "history":
+        history_main(sys.argv[2:])
+    else:
+        main()

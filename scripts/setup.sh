@@ -9,6 +9,9 @@
 #      per-user cache keyed by version (~/.cache/shishu-bench/torch-2.11.0), so fresh
 #      clones reuse it; `.venv` in the checkout links to it (git-ignored).
 # matplotlib (plots only): python3's if it has one, else a venv in the same cache.
+# NVML's header (nvml.h, for GPU clock and throttle readings): the CUDA toolkit's, else
+# the nvidia-nvml-dev wheel unpacked into the same cache; the library itself is loaded
+# from the driver at run time.
 # Writes build/setup.env (SHISHU_TORCH_PREFIX=..., SHISHU_PLOT_PYTHON=...) for the other
 # scripts and prints what it found. A second run takes seconds.
 set -euo pipefail
@@ -20,8 +23,10 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # --- Debian packages --------------------------------------------------------------
+# libbenchmark-tools and python3-scipy: Google Benchmark's compare.py, which a test runs
+# on our --benchmark_out files.
 packages=(cmake ninja-build g++ ccache libbenchmark-dev libgtest-dev googletest
-          nlohmann-json3-dev libcli11-dev libfmt-dev python3-venv)
+          nlohmann-json3-dev libcli11-dev libfmt-dev python3-venv libbenchmark-tools python3-scipy)
 if command -v dpkg-query >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do
@@ -92,6 +97,27 @@ else
   [[ -f "$plot_venv/.complete" ]] && plot_python="$plot_venv/bin/python"
 fi
 
+# --- NVML header -------------------------------------------------------------------------
+nvml_version=${SHISHU_NVML_DEV_VERSION:-13.0.87}
+nvml_include=""
+for d in /usr/local/cuda/include /usr/local/cuda/targets/x86_64-linux/include; do
+  [[ -f "$d/nvml.h" ]] && { nvml_include=$d; break; }
+done
+if [[ -z "$nvml_include" ]]; then
+  nvml_dir="$cache/nvml-dev-$nvml_version"
+  if [[ ! -f "$nvml_dir/.complete" ]]; then
+    say "installing nvml.h from nvidia-nvml-dev==$nvml_version into $nvml_dir (once per machine)"
+    rm -rf "$nvml_dir"
+    if python3 -m pip install -q --no-deps --target "$nvml_dir" "nvidia-nvml-dev==$nvml_version"; then
+      touch "$nvml_dir/.complete"
+    else
+      say "warning: nvml.h could not be installed; GPU clock and throttle readings will be unavailable"
+    fi
+  fi
+  h=$(find "$nvml_dir" -name nvml.h -print -quit 2>/dev/null || true)
+  [[ -n "$h" ]] && nvml_include=$(dirname "$h")
+fi
+
 config="$prefix/Torch/TorchConfigVersion.cmake"
 [[ -f "$config" ]] || die "no LibTorch CMake config under $prefix"
 version=$(sed -n 's/^set(PACKAGE_VERSION "\(.*\)")/\1/p' "$config")
@@ -108,9 +134,11 @@ SHISHU_TORCH_PREFIX=$prefix
 SHISHU_TORCH_VERSION=$version
 SHISHU_TORCH_CUDA=$cuda
 SHISHU_PLOT_PYTHON=$plot_python
+SHISHU_NVML_INCLUDE_DIR=$nvml_include
 ENV
 say "LibTorch $version from $source_desc"
 say "  prefix: $prefix"
 say "  CUDA support: $cuda; GPU: ${gpu:-none}"
 say "  plots: ${plot_python:-unavailable (no matplotlib)}"
+say "  NVML header: ${nvml_include:-unavailable}"
 say "  compiler: $(${CXX:-g++} --version | head -1); $(cmake --version | head -1)"

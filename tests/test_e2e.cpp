@@ -190,35 +190,6 @@ int run_report(const std::string& args, std::string* out = nullptr) {
 
 }  // namespace
 
-TEST(EndToEnd, CompareExitStatusIsTheGate) {
-  const std::string dir = fresh_dir("compare");
-  fs::create_directories(dir);
-  const std::string fixture = SHISHU_TEST_DATA "/fixture-report.json";
-  std::string out;
-  EXPECT_EQ(run_report("compare " + fixture + " " + fixture, &out), 0) << out;
-  EXPECT_NE(out.find("**No regression**"), std::string::npos) << out;
-
-  json slow = read_json(fixture);
-  for (auto& p : slow["points"]) {
-    if (!p["metrics"].contains("latency_ms")) continue;
-    for (auto& v : p["metrics"]["latency_ms"]["samples"]) v = v.get<double>() * 1.2;
-  }
-  std::ofstream(dir + "/slow.json") << slow.dump();
-  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/slow.json --summary " + dir + "/summary.md", &out), 1) << out;
-  EXPECT_NE(out.find("slower (REGRESSION)"), std::string::npos) << out;
-  EXPECT_TRUE(fs::exists(dir + "/summary.md"));
-
-  std::ofstream(dir + "/broken.json") << "{\"schema\": \"shishu-bench/report\", \"points\": [";
-  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/broken.json", &out), 2);
-  EXPECT_NE(out.find("malformed JSON"), std::string::npos) << out;
-  json future = read_json(fixture);
-  future["schema_version"] = 2;
-  std::ofstream(dir + "/future.json") << future.dump();
-  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/future.json", &out), 2);
-  EXPECT_NE(out.find("schema version 2"), std::string::npos) << out;
-  EXPECT_EQ(run_report("compare " + fixture + " " + dir + "/absent.json", &out), 2);
-}
-
 TEST(EndToEnd, ShardsMergeIntoTheUnshardedSweep) {
   const std::string dir = fresh_dir("shards");
   const std::string common = "run --preset " + kSweep + " --models 125m:2 --reps 1 --warmup 0";

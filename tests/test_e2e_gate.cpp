@@ -1,0 +1,203 @@
+// End to end: the regression gate's commands. compare over reports and over folders of
+// rounds, scripts/ab.sh with two binaries, history, export, the injected slowdown and
+// the environment readings in a real report, and exit status 2 for every bad input.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kBench = SHISHU_BENCH_EXE;
+const std::string kReport = SHISHU_REPORT_EXE;
+const std::string kData = SHISHU_TEST_DATA;
+const std::string kFixture = kData + "/fixture-report.json";
+const std::string kAb = SHISHU_SOURCE_DIR "/scripts/ab.sh";
+
+std::string fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("shishu-gate-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+// Runs a command line; returns its exit status, stdout and stderr together in *out.
+int sh(const std::string& command, std::string* out = nullptr) {
+  const std::string path = fs::temp_directory_path() / ("shishu-gate-out-" + std::to_string(::getpid()));
+  const int rc = std::system((command + " >" + path + " 2>&1").c_str());
+  if (out) {
+    std::ifstream in(path);
+    out->assign(std::istreambuf_iterator<char>(in), {});
+  }
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + " was not written");
+  return json::parse(in);
+}
+
+void write_json(const std::string& path, const json& j) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path) << j.dump();
+}
+
+// Six rounds of the fixture per side, each scaled by the round's drift (shared by both
+// sides, as interleaving makes it) and by `factor` on the new side.
+void write_rounds(const std::string& dir, double factor) {
+  const json fixture = read_json(kFixture);
+  const double drift[] = {1.0, 1.15, 0.92, 1.07, 1.2, 0.97};
+  for (int r = 0; r < 6; ++r) {
+    for (const auto& [side, scale] : {std::pair{"base", 1.0}, std::pair{"new", factor}}) {
+      json round = fixture;
+      for (auto& p : round["points"]) {
+        for (const char* m : {"latency_ms", "ttft_ms", "decode_step_ms"}) {
+          if (!p["metrics"].contains(m)) continue;
+          for (auto& v : p["metrics"][m]["samples"]) v = v.get<double>() * drift[r] * scale;
+        }
+        if (p["metrics"].contains("throughput_tok_s")) {
+          for (auto& v : p["metrics"]["throughput_tok_s"]["samples"]) v = v.get<double>() / (drift[r] * scale);
+        }
+      }
+      write_json(dir + "/" + side + "/round-0" + std::to_string(r + 1) + "/report.json", round);
+    }
+  }
+}
+
+}  // namespace
+
+TEST(Gate, PairedRoundsGateTheExitStatus) {
+  const std::string dir = fresh_dir("rounds");
+  write_rounds(dir + "/same", 1.0);
+  write_rounds(dir + "/slow", 1.2);
+  std::string out;
+  EXPECT_EQ(sh(kReport + " compare " + dir + "/same/base " + dir + "/same/new", &out), 0) << out;
+  EXPECT_NE(out.find("**No regression**"), std::string::npos) << out;
+  EXPECT_EQ(sh(kReport + " compare " + dir + "/slow/base " + dir + "/slow/new --json " + dir + "/c.json --summary " + dir +
+                   "/summary.md", &out), 1) << out;
+  EXPECT_NE(out.find("**REGRESSION**"), std::string::npos) << out;
+  EXPECT_NE(out.find("Paired rounds (6)"), std::string::npos) << out;
+  EXPECT_NE(out.find("Benjamini-Hochberg"), std::string::npos) << out;
+  const json c = read_json(dir + "/c.json");
+  EXPECT_EQ(c["method"], "paired-rounds");
+  EXPECT_GT(c["regressions"].get<int>(), 0);
+  EXPECT_TRUE(fs::exists(dir + "/summary.md"));
+}
+
+TEST(Gate, TwoReportsGiveIntervalsNotBareVerdicts) {
+  std::string out;
+  EXPECT_EQ(sh(kReport + " compare " + kFixture + " " + kFixture + " --all", &out), 0) << out;
+  EXPECT_NE(out.find("Two reports, unpaired"), std::string::npos) << out;
+  // Two repetitions a side cannot reach 95%: every timing is inconclusive, never a regression.
+  EXPECT_NE(out.find("2 vs 2 repetitions reach at most 66.7% confidence"), std::string::npos) << out;
+}
+
+TEST(Gate, BadInputExitsWith2AndNamesIt) {
+  const std::string dir = fresh_dir("bad");
+  write_rounds(dir + "/r", 1.0);
+  json future = read_json(kFixture);
+  future["schema_version"] = 2;
+  write_json(dir + "/future.json", future);
+  json empty = read_json(kFixture);
+  empty["points"] = json::array();
+  write_json(dir + "/empty.json", empty);
+  json disjoint = read_json(kFixture);
+  for (auto& p : disjoint["points"]) p["axes"]["batch"] = 77, p.erase("id");
+  write_json(dir + "/disjoint.json", disjoint);
+  json other_gpu = read_json(kFixture);
+  other_gpu["context"]["devices"][0]["name"] = "Some Other CPU";
+  write_json(dir + "/other.json", other_gpu);
+  json other_sweep = read_json(dir + "/r/new/round-02/report.json");
+  other_sweep["context"]["settings"]["repetitions"] = 9;
+  write_json(dir + "/r/new/round-02/report.json", other_sweep);
+  const std::string f = kFixture;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"compare " + f + " " + dir + "/future.json", "schema version 2"},
+      {"compare " + f + " " + dir + "/empty.json", "holds no points"},
+      {"compare " + f + " " + dir + "/disjoint.json", "no point in common"},
+      {"compare " + f + " " + dir + "/other.json", "device: '"},
+      {"compare " + f + " " + f + " --threshold 0", "--threshold 0"},
+      {"compare " + f + " " + f + " --threshold 150", "out of range"},
+      {"compare " + f + " " + f + " --confidence 1.5", "--confidence 1.5"},
+      {"compare " + f + " " + f + " --metric-threshold latency=3", "'latency'"},
+      {"compare " + dir + "/r/base " + f, "needs rounds on both sides"},
+      {"compare " + dir + "/r/base " + dir + "/r/new", "rounds from different sweeps"},
+      {"compare " + dir + " " + dir + "/r/new", "holds no rounds"},
+      {"export " + f + " --format csv", "unknown export format 'csv'"},
+      {"history " + f, "at least two reports"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::string out;
+    EXPECT_EQ(sh(kReport + " " + args, &out), 2) << args << "\n" << out;
+    EXPECT_NE(out.find(message), std::string::npos) << args << "\n" << out;
+  }
+  std::string out;
+  EXPECT_EQ(sh(kReport + " compare " + f + " " + dir + "/other.json --allow-context-mismatch", &out), 0) << out;
+  EXPECT_NE(out.find("**Context mismatch"), std::string::npos) << out;
+}
+
+TEST(Gate, AbScriptInterleavesTwoBinariesAndRefusesBadInput) {
+  const std::string dir = fresh_dir("ab");
+  const std::string sweep = "--preset " + kData + "/tiny-sweep.json --models 125m:2 --phase forward --seq 8 --warmup 0";
+  std::string out;
+  const std::string ab = "bash " + kAb + " --rounds 2 --report " + kReport + " --out " + dir;
+  EXPECT_EQ(sh(ab + " --bin " + kBench + " " + kBench + " -- " + sweep, &out), 0) << out;
+  for (const char* round : {"base/round-01", "new/round-01", "base/round-02", "new/round-02"}) {
+    EXPECT_TRUE(fs::exists(dir + "/" + round + "/report.json")) << round << "\n" << out;
+  }
+  EXPECT_EQ(read_json(dir + "/new/round-01/report.json")["context"]["settings"]["repetitions"], 1);
+  EXPECT_EQ(read_json(dir + "/ab.json")["rounds"], 2);
+  EXPECT_NE(out.find("Paired rounds (2)"), std::string::npos) << out;
+  // A second run into the same folder refuses; --resume reuses every finished round.
+  EXPECT_EQ(sh(ab + " --bin " + kBench + " " + kBench + " -- " + sweep, &out), 2);
+  EXPECT_NE(out.find("--resume"), std::string::npos) << out;
+  EXPECT_EQ(sh(ab + " --resume --bin " + kBench + " " + kBench + " -- " + sweep, &out), 0) << out;
+  EXPECT_EQ(out.find("round 1/2"), std::string::npos) << "a finished round ran again:\n" << out;
+  EXPECT_EQ(sh("bash " + kAb + " no-such-revision-xyz --out " + fresh_dir("ab2"), &out), 2);
+  EXPECT_NE(out.find("unknown revision 'no-such-revision-xyz'"), std::string::npos) << out;
+  EXPECT_EQ(sh("bash " + kAb + " --rounds zero HEAD", &out), 2);
+  EXPECT_NE(out.find("--rounds 'zero'"), std::string::npos) << out;
+}
+
+TEST(Gate, InjectedSlowdownAndEnvironmentAreInTheReport) {
+  const std::string dir = fresh_dir("inject");
+  std::string out;
+  ASSERT_EQ(sh(kBench + " run --preset " + kData + "/tiny-sweep.json --models 125m:2 --phase forward --seq 8 --reps 1 " +
+                   "--inject-slowdown 25 --out " + dir, &out), 0) << out;
+  const json report = read_json(dir + "/report.json");
+  EXPECT_EQ(report["context"]["inject_slowdown_pct"], 25.0);
+  bool warned = false;
+  for (const auto& w : report["context"]["warnings"]) warned |= w.get<std::string>().find("TESTING ONLY") != std::string::npos;
+  EXPECT_TRUE(warned);
+  EXPECT_EQ(report["context"]["devices"][0]["environment_source"], "cpu: /proc");
+  for (const auto& p : report["points"]) {
+    const json& env = p.at("environment");
+    EXPECT_TRUE(env["before"].contains("load_1m")) << env;
+    for (const char* k : {"own_cpu_share", "foreign_cpu_share", "steal_share"}) EXPECT_TRUE(env["after"].contains(k)) << k;
+  }
+  EXPECT_EQ(sh(kBench + " run --inject-slowdown -5 --list", &out), 2) << out;
+}
+
+TEST(Gate, HistoryAndExportRunOnRealReports) {
+  const std::string dir = fresh_dir("history");
+  std::string out;
+  json later = read_json(kFixture);
+  later["context"]["started_at"] = "2099-01-01T00:00:00Z";
+  write_json(dir + "/later/report.json", later);
+  ASSERT_EQ(sh(kReport + " history " + kFixture + " " + dir + " --format json --out " + dir + "/h.json", &out), 0) << out;
+  const json h = read_json(dir + "/h.json");
+  EXPECT_EQ(h["schema"], "shishu-bench/history");
+  EXPECT_EQ(h["reports"].size(), 2u);
+  EXPECT_NE(h["reports"][1].get<std::string>().find("later"), std::string::npos);
+  ASSERT_EQ(sh(kReport + " export " + kFixture + " --format bencher --out " + dir + "/bmf.json", &out), 0) << out;
+  EXPECT_TRUE(read_json(dir + "/bmf.json").contains("forward/mobilellm-125m/fp32/cpu/eager/b1/t64"));
+  ASSERT_EQ(sh(kReport + " export " + kFixture + " --format github-action-benchmark --out " + dir + "/gab", &out), 0);
+  EXPECT_FALSE(read_json(dir + "/gab/smaller-is-better.json").empty());
+  EXPECT_FALSE(read_json(dir + "/gab/bigger-is-better.json").empty());
+}
