@@ -46,8 +46,13 @@ if ((analyse)); then
       [[ -d "$b" ]] || continue
       for arm in aa s5 s10 s20; do
         [[ -e "$b/$arm" ]] || continue
-        if [[ $method == paired ]]; then base="$b/base" new="$b/$arm"; else base="$b/base/report.json" new="$b/$arm/report.json"; fi
-        [[ -e "$base" && -e "$new" ]] || continue
+        if [[ $method == paired ]]; then
+          base="$b/base" new="$b/$arm" last=$(printf 'round-%02d/report.json' "$rounds")
+          [[ -e "$base/$last" && -e "$new/$last" ]] || continue  # a block still running
+        else
+          base="$b/base/report.json" new="$b/$arm/report.json"
+          [[ -e "$base" && -e "$new" ]] || continue
+        fi
         status=0
         "$report" compare "$base" "$new" --threshold "$threshold" --confidence "$confidence" \
           --json "$b/compare-$arm.json" >"$b/compare-$arm.md" || status=$?

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Tables of the gate-quality study (scripts/gate-quality.sh --analyse OUT calls this).
+
+Reads OUT/{paired,unpaired}/block-*/compare-{aa,s5,s10,s20}.json, which
+`shishu-report compare --json` wrote, and prints Markdown:
+  1. per method: A/A comparisons with a false alarm, and planted slowdowns detected;
+  2. per method and phase: how often each phase's latency was flagged at each planted
+     slowdown, the median interval width in A/A, and the smallest effect the phase can
+     reliably detect, estimated as threshold + the 95th percentile of the distance from
+     the estimate to the lower end of its interval in A/A (a change must carry its whole
+     interval past the threshold).
+Counting only: every statistic comes from the compare JSON.
+"""
+import glob
+import json
+import math
+import os
+import sys
+from collections import defaultdict
+
+ARMS = [("aa", "A/A (false alarms)"), ("s5", "+5% planted"), ("s10", "+10% planted"), ("s20", "+20% planted")]
+
+
+def percentile(values, q):
+    if not values:
+        return math.nan
+    v = sorted(values)
+    k = (len(v) - 1) * q / 100
+    lo = math.floor(k)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (k - lo) * (v[hi] - v[lo])
+
+
+def phase_of(point_id):
+    return point_id.split("/")[0]
+
+
+def main():
+    out, threshold = sys.argv[1], float(sys.argv[2])
+    print(f"Threshold {threshold:g}%, confidence 95%, Benjamini-Hochberg over each comparison's family.\n")
+    summary = []
+    per_phase = {}
+    for method in ("paired", "unpaired"):
+        flagged = defaultdict(int)
+        total = defaultdict(int)
+        phase_hits = defaultdict(lambda: defaultdict(int))
+        phase_total = defaultdict(lambda: defaultdict(int))
+        aa_lower_gap = defaultdict(list)
+        aa_width = defaultdict(list)
+        verdicts = defaultdict(lambda: defaultdict(int))
+        for path in sorted(glob.glob(os.path.join(out, method, "block-*", "compare-*.json"))):
+            arm = os.path.basename(path)[len("compare-"):-len(".json")]
+            with open(path) as f:
+                c = json.load(f)
+            total[arm] += 1
+            flagged[arm] += c["regressions"] > 0
+            for p in c["points"]:
+                for ch in p["changes"]:
+                    if ch["metric"] != "latency_ms":
+                        continue
+                    verdicts[arm][ch["verdict"]] += 1
+                    ph = phase_of(p["id"])
+                    phase_total[ph][arm] += 1
+                    phase_hits[ph][arm] += ch["verdict"] == "regression"
+                    if arm == "aa" and ch["lower_pct"] is not None and ch["upper_pct"] is not None:
+                        aa_lower_gap[ph].append(ch["change_pct"] - ch["lower_pct"])
+                        aa_width[ph].append(ch["upper_pct"] - ch["lower_pct"])
+        if not total:
+            continue
+        summary.append((method, flagged, total, verdicts))
+        per_phase[method] = (phase_hits, phase_total, aa_lower_gap, aa_width)
+
+    print("| method | " + " | ".join(label for _, label in ARMS) + " |")
+    print("|---|" + "---:|" * len(ARMS))
+    for method, flagged, total, _ in summary:
+        cells = [f"{flagged[a]} of {total[a]}" if total[a] else "-" for a, _ in ARMS]
+        print(f"| {method} | " + " | ".join(cells) + " |")
+    print("\nA comparison counts once if any of its points regressed (exit status 1).\n")
+
+    print("Verdicts of every latency comparison (all blocks):\n")
+    print("| method | arm | regression | inconclusive | unchanged | improvement |")
+    print("|---|---|---:|---:|---:|---:|")
+    for method, _, _, verdicts in summary:
+        for a, label in ARMS:
+            v = verdicts[a]
+            if sum(v.values()):
+                print(f"| {method} | {label} | {v['regression']} | {v['inconclusive']} | {v['unchanged']} | {v['improvement']} |")
+
+    for method, (hits, totals, gaps, widths) in per_phase.items():
+        print(f"\n{method}: latency flagged as a regression, by phase\n")
+        print("| phase | " + " | ".join(label for _, label in ARMS) +
+              " | A/A median interval width | smallest reliably detectable (estimate) |")
+        print("|---|" + "---:|" * (len(ARMS) + 2))
+        for ph in sorted(totals):
+            cells = []
+            for a, _ in ARMS:
+                n = totals[ph][a]
+                cells.append(f"{hits[ph][a]}/{n} ({100 * hits[ph][a] / n:.0f}%)" if n else "-")
+            width = percentile(widths[ph], 50)
+            mde = threshold + percentile(gaps[ph], 95)
+            width_text = f"{width:.1f} pts" if math.isfinite(width) else "unbounded"
+            mde_text = f"{mde:.0f}%" if math.isfinite(mde) else "none (no bounded interval)"
+            print(f"| {ph} | " + " | ".join(cells) + f" | {width_text} | {mde_text} |")
+
+
+if __name__ == "__main__":
+    main()
