@@ -132,6 +132,17 @@ def line_plot(ax, data, title, xlabel, ylabel, paper=None):
         ax.legend(fontsize=7)
 
 
+def load_json(path, schema, what):
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        sys.exit(f"plot.py: cannot read {path}: {e}")
+    if not isinstance(doc, dict) or doc.get("schema") != schema:
+        sys.exit(f"plot.py: {path} is not {what}")
+    return doc
+
+
 def save(fig, out_dir, name, formats):
     paths = []
     for fmt in formats:
@@ -149,13 +160,7 @@ def main():
     ap.add_argument("--paper", action="store_true", help="overlay the paper's own numbers as dashed lines")
     ap.add_argument("--formats", default="png,svg")
     args = ap.parse_args()
-    try:
-        with open(args.report) as f:
-            report = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        sys.exit(f"plot.py: cannot read {args.report}: {e}")
-    if report.get("schema") != "shishu-bench/report":
-        sys.exit(f"plot.py: {args.report} is not a shishu-bench report")
+    report = load_json(args.report, "shishu-bench/report", "a shishu-bench report")
     out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(args.report)), "plots")
     os.makedirs(out_dir, exist_ok=True)
     formats = [f for f in args.formats.split(",") if f]
@@ -223,13 +228,7 @@ def history_main(argv):
     ap.add_argument("--out", help="output folder (default: beside the history file)")
     ap.add_argument("--formats", default="png,svg")
     args = ap.parse_args(argv)
-    try:
-        with open(args.history) as f:
-            history = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        sys.exit(f"plot.py: cannot read {args.history}: {e}")
-    if history.get("schema") != "shishu-bench/history":
-        sys.exit(f"plot.py: {args.history} is not the JSON of shishu-report history")
+    history = load_json(args.history, "shishu-bench/history", "the JSON of shishu-report history")
     out_dir = args.out or os.path.dirname(os.path.abspath(args.history))
     os.makedirs(out_dir, exist_ok=True)
     formats = [f for f in args.formats.split(",") if f]

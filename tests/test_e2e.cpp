@@ -14,6 +14,8 @@
 #include <set>
 #include <thread>
 
+#include "e2e_util.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -22,11 +24,7 @@ namespace {
 const std::string kExe = SHISHU_BENCH_EXE;
 const std::string kSweep = SHISHU_TEST_DATA "/tiny-sweep.json";
 
-std::string fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("shishu-e2e-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir.string();
-}
+std::string fresh_dir(const std::string& name) { return shishu::testing::fresh_dir("shishu-e2e", name); }
 
 // Runs the binary with `args`; returns its exit status, stderr in *err.
 int run(const std::string& args, std::string* err = nullptr) {
@@ -39,11 +37,7 @@ int run(const std::string& args, std::string* err = nullptr) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-json read_json(const std::string& path) {
-  if (!fs::exists(path)) throw std::runtime_error(path + " was not written");
-  std::ifstream in(path);
-  return json::parse(in);
-}
+using shishu::testing::read_json;
 
 size_t journal_lines(const std::string& path) {
   std::ifstream in(path);

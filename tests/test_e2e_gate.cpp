@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "e2e_util.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -20,11 +22,7 @@ const std::string kData = SHISHU_TEST_DATA;
 const std::string kFixture = kData + "/fixture-report.json";
 const std::string kAb = SHISHU_SOURCE_DIR "/scripts/ab.sh";
 
-std::string fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("shishu-gate-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir.string();
-}
+std::string fresh_dir(const std::string& name) { return shishu::testing::fresh_dir("shishu-gate", name); }
 
 // Runs a command line; returns its exit status, stdout and stderr together in *out.
 int sh(const std::string& command, std::string* out = nullptr) {
@@ -37,11 +35,7 @@ int sh(const std::string& command, std::string* out = nullptr) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + " was not written");
-  return json::parse(in);
-}
+using shishu::testing::read_json;
 
 void write_json(const std::string& path, const json& j) {
   fs::create_directories(fs::path(path).parent_path());

@@ -16,6 +16,7 @@
 #include "reports/history.h"
 #include "reports/multiple_testing.h"
 #include "reports/rank_statistics.h"
+#include "synthetic_report.h"
 
 using namespace shishu;
 using namespace shishu::reports;
@@ -63,18 +64,7 @@ bench::PointResult point(const std::string& model, std::vector<double> latency, 
 }
 
 LoadedReport report(const std::vector<bench::PointResult>& points, const std::string& name = "r.json") {
-  LoadedReport r;
-  r.path = name;
-  r.context = {{"devices", {{{"device", "cuda"}, {"name", "NVIDIA H100 80GB HBM3"}, {"driver_version", "13.0"}}}},
-               {"libtorch_version", "2.11.0"},
-               {"build_type", "Release"},
-               {"compiler", "GNU 12.2.0"},
-               {"dtypes", {"bf16"}},
-               {"preset", "ci-gpu"},
-               {"settings", {{"warmup", 1}, {"repetitions", 1}, {"seed", 0}}},
-               {"git_commit", "abc"}};
-  r.points = points;
-  return r;
+  return shishu::testing::synthetic(points, name);
 }
 
 // Rounds of one point whose value is drift[r] * scale * (1 + tiny noise): the machine's

@@ -12,9 +12,11 @@
 #include "reports/efficiency_tables.h"
 #include "reports/merge.h"
 #include "reports/report_json.h"
+#include "synthetic_report.h"
 
 using namespace shishu;
 using namespace shishu::reports;
+using shishu::testing::synthetic;
 
 namespace {
 
@@ -37,20 +39,6 @@ bench::PointResult generate_point(const std::string& model, std::vector<double> 
   r.point.device = "cuda";
   for (double v : latency) r.add_sample("latency_ms", v);
   r.set_value("cuda_peak_allocated_bytes", memory);
-  return r;
-}
-
-LoadedReport synthetic(const std::vector<bench::PointResult>& points, const std::string& name = "r.json") {
-  LoadedReport r;
-  r.path = name;
-  r.context = {{"devices", {{{"device", "cuda"}, {"name", "NVIDIA H100 80GB HBM3"}}}},
-               {"libtorch_version", "2.11.0"},
-               {"build_type", "Release"},
-               {"dtypes", {"bf16"}},
-               {"preset", "ci-gpu"},
-               {"git_commit", "abc"},
-               {"shard", "0/1"}};
-  r.points = points;
   return r;
 }
 
