@@ -144,8 +144,12 @@ Change estimate_change(const std::string& point_id, const std::string& metric, c
   c.p_beyond = std::min(1.0, 2 * std::min(e.p_above(up), e.p_below(down)));
   if (!e.interval(o.confidence).bounded) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%d vs %d %s reach at most %.1f%% confidence", c.n_base, c.n_new,
-                  paired ? "rounds" : "repetitions", 100 * e.max_confidence());
+    if (paired) {
+      std::snprintf(buf, sizeof buf, "%d rounds reach at most %.1f%% confidence", c.n_base, 100 * e.max_confidence());
+    } else {
+      std::snprintf(buf, sizeof buf, "%d vs %d repetitions reach at most %.1f%% confidence", c.n_base, c.n_new,
+                    100 * e.max_confidence());
+    }
     c.note = buf;
   }
   return c;

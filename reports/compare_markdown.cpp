@@ -56,9 +56,14 @@ std::string method_text(const Comparison& c, const CompareOptions& o) {
     const double p_min = 2 / std::pow(2.0, c.rounds);
     const int together = static_cast<int>(std::ceil(m * p_min / alpha - 1e-9));
     const int lone_rounds = static_cast<int>(std::ceil(std::log2(2 * m / alpha) - 1e-9));
-    if (together > 1) {
-      s += " With " + std::to_string(c.rounds) + " rounds no p-value falls below " + num("%.3g", p_min) +
-           ", so a change is declared only when at least " + std::to_string(std::min<int>(together, m)) + " of the " +
+    const std::string rounds = std::to_string(c.rounds);
+    if (p_min > alpha) {
+      s += " With " + rounds + " rounds no p-value falls below " + num("%.3g", p_min) +
+           ": no change can be declared, however large; use at least " +
+           std::to_string(static_cast<int>(std::ceil(std::log2(2 / alpha) - 1e-9))) + " rounds (--rounds).";
+    } else if (together > 1) {
+      s += " With " + rounds + " rounds no p-value falls below " + num("%.3g", p_min) +
+           ", so a change is declared only when at least " + std::to_string(together) + " of the " +
            std::to_string(c.corrected_for) + " comparisons move together; a change confined to one comparison needs " +
            std::to_string(lone_rounds) + " rounds (--rounds).";
     }
