@@ -3,11 +3,12 @@
 #   false alarms: A/A comparisons (the same binary on both sides);
 #   power:        planted slowdowns of 5, 10 and 20% (run --inject-slowdown) on the new side.
 #
-#   scripts/gate-quality.sh OUT [--blocks 20] [--rounds 6] [--unpaired-reps 5]
+#   scripts/gate-quality.sh OUT [--blocks 20] [--rounds 6] [--unpaired-reps 5] [--arms "base aa s5 s10 s20"]
 #                               [--preset gate-quality] [--bin shishu-bench] [--report shishu-report]
 #   scripts/gate-quality.sh --analyse OUT [--threshold 5] [--confidence 0.95]
 #
-# Each block measures five arms with one binary: base, aa (base again), s5, s10 and s20.
+# Each block measures five arms with one binary: base, aa (base again), s5, s10 and s20
+# (--arms picks fewer; base and aa are needed for the A/A).
 #  - paired: ROUNDS rounds; a round runs every arm once (--reps 1, as scripts/ab.sh
 #    does), in an order rotated from round to round and reversed every other round, so
 #    no arm always runs first or last. Comparing base with an arm, paired by round, is
@@ -21,6 +22,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 die() { printf 'gate-quality: error: %s\n' "$*" >&2; exit 2; }
 
 analyse=0 blocks=20 rounds=6 unpaired_reps=5 preset=gate-quality threshold=5 confidence=0.95
+arms=(base aa s5 s10 s20)  # base is always compared with every other arm of its block
 bin="$root/build/release/cli/shishu-bench" report="$root/build/release/cli/shishu-report"
 [[ ${1:-} == --analyse ]] && { analyse=1; shift; }
 out=${1:-}; [[ -n "$out" && "$out" != -* ]] || die "usage: scripts/gate-quality.sh [--analyse] OUT [options]"
@@ -28,7 +30,7 @@ shift
 while (($#)); do
   case "$1" in
     --blocks) blocks=$2 ;; --rounds) rounds=$2 ;; --unpaired-reps) unpaired_reps=$2 ;;
-    --preset) preset=$2 ;; --bin) bin=$2 ;; --report) report=$2 ;;
+    --preset) preset=$2 ;; --bin) bin=$2 ;; --report) report=$2 ;; --arms) read -ra arms <<<"$2" ;;
     --threshold) threshold=$2 ;; --confidence) confidence=$2 ;;
     *) die "unknown option '$1'" ;;
   esac
@@ -36,7 +38,6 @@ while (($#)); do
 done
 for n in "$blocks" "$rounds" "$unpaired_reps"; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive count"; done
 
-arms=(base aa s5 s10 s20)
 slowdown() { case "$1" in s*) echo "--inject-slowdown ${1#s}" ;; esac; }
 
 if ((analyse)); then

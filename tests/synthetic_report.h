@@ -8,6 +8,19 @@
 
 namespace shishu::testing {
 
+// A forward point at 64 tokens on an H100 with its latency samples and peak memory.
+inline bench::PointResult forward_point(const std::string& model, std::vector<double> latency, double memory = 1e9) {
+  bench::PointResult r;
+  r.point.model = model;
+  r.point.phase = bench::Phase::kForward;
+  r.point.seq = 64;
+  r.point.dtype = "bf16";
+  r.point.device = "cuda";
+  for (double v : latency) r.add_sample("latency_ms", v);
+  r.set_value("cuda_peak_allocated_bytes", memory);
+  return r;
+}
+
 inline reports::LoadedReport synthetic(const std::vector<bench::PointResult>& points, const std::string& name = "r.json") {
   reports::LoadedReport r;
   r.path = name;

@@ -3,17 +3,12 @@
 // synthetic reports and rounds whose truth is known.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <random>
 
-#include "bench/environment.h"
 #include "reports/change.h"
 #include "reports/compare.h"
 #include "reports/context_guard.h"
-#include "reports/efficiency_tables.h"
-#include "reports/export.h"
-#include "reports/history.h"
 #include "reports/multiple_testing.h"
 #include "reports/rank_statistics.h"
 #include "synthetic_report.h"
@@ -51,21 +46,8 @@ std::vector<double> brute_mann_whitney(int n1, int n2) {
   return p;
 }
 
-bench::PointResult point(const std::string& model, std::vector<double> latency, double memory = 1e9) {
-  bench::PointResult r;
-  r.point.model = model;
-  r.point.phase = bench::Phase::kForward;
-  r.point.seq = 64;
-  r.point.dtype = "bf16";
-  r.point.device = "cuda";
-  for (double v : latency) r.add_sample("latency_ms", v);
-  r.set_value("cuda_peak_allocated_bytes", memory);
-  return r;
-}
-
-LoadedReport report(const std::vector<bench::PointResult>& points, const std::string& name = "r.json") {
-  return shishu::testing::synthetic(points, name);
-}
+using shishu::testing::forward_point;
+using shishu::testing::synthetic;
 
 // Rounds of one point whose value is drift[r] * scale * (1 + tiny noise): the machine's
 // drift is shared by both sides of a round, as interleaving makes it.
@@ -76,7 +58,7 @@ RoundSet rounds(const std::string& path, const std::vector<double>& drift, doubl
   s.path = path;
   for (size_t r = 0; r < drift.size(); ++r) {
     s.names.push_back("round-0" + std::to_string(r + 1));
-    s.reports.push_back(report({point("m", {100 * drift[r] * scale * (1 + noise(rng))})}, path + "/" + s.names.back()));
+    s.reports.push_back(synthetic({forward_point("m", {100 * drift[r] * scale * (1 + noise(rng))})}, path + "/" + s.names.back()));
   }
   return s;
 }
@@ -224,16 +206,16 @@ TEST(Compare, ThroughputDropIsARegressionAndASpeedUpAnImprovement) {
 }
 
 TEST(Compare, TooFewRepetitionsAreInconclusiveNeverARegression) {
-  const auto base = report({point("m", {100, 100.1, 99.9})});
-  const auto slow = report({point("m", {120, 120.1, 119.9})});
+  const auto base = synthetic({forward_point("m", {100, 100.1, 99.9})});
+  const auto slow = synthetic({forward_point("m", {120, 120.1, 119.9})});
   const Comparison c = compare_reports(base, slow, {});
   EXPECT_EQ(c.regressions, 0);
   EXPECT_EQ(latency(c).verdict, Verdict::kInconclusive);
   EXPECT_NE(latency(c).note.find("3 vs 3 repetitions reach at most 90.0% confidence"), std::string::npos)
       << latency(c).note;
   // Eight clean repetitions a side do decide.
-  const auto base8 = report({point("m", {100, 100.2, 99.8, 100.1, 99.9, 100.3, 99.7, 100})});
-  const auto slow8 = report({point("m", {110, 110.2, 109.8, 110.1, 109.9, 110.3, 109.7, 110})});
+  const auto base8 = synthetic({forward_point("m", {100, 100.2, 99.8, 100.1, 99.9, 100.3, 99.7, 100})});
+  const auto slow8 = synthetic({forward_point("m", {110, 110.2, 109.8, 110.1, 109.9, 110.3, 109.7, 110})});
   EXPECT_EQ(latency(compare_reports(base8, slow8, {})).verdict, Verdict::kRegression);
 }
 
@@ -266,8 +248,8 @@ TEST(Compare, ManyComparisonsAreCorrectedTogether) {
 }
 
 TEST(Compare, ContextGuardRefusesByFieldUnlessAllowed) {
-  const auto base = report({point("m", {1, 2, 3})});
-  auto other = report({point("m", {1, 2, 3})}, "other.json");
+  const auto base = synthetic({forward_point("m", {1, 2, 3})});
+  auto other = synthetic({forward_point("m", {1, 2, 3})}, "other.json");
   other.context["devices"][0]["driver_version"] = "12.8";
   try {
     compare_reports(base, other, {});
@@ -283,19 +265,19 @@ TEST(Compare, ContextGuardRefusesByFieldUnlessAllowed) {
 }
 
 TEST(Compare, EmptyOrDisjointReportsAreBadInput) {
-  const auto a = report({point("a", {1, 2})});
-  EXPECT_THROW(compare_reports(a, report({}), {}), std::invalid_argument);
-  EXPECT_THROW(compare_reports(a, report({point("b", {1, 2})}), {}), std::invalid_argument);
+  const auto a = synthetic({forward_point("a", {1, 2})});
+  EXPECT_THROW(compare_reports(a, synthetic({}), {}), std::invalid_argument);
+  EXPECT_THROW(compare_reports(a, synthetic({forward_point("b", {1, 2})}), {}), std::invalid_argument);
 }
 
 TEST(Compare, StatusAndMemoryChanges) {
-  auto ok = point("a", {1, 1, 1});
+  auto ok = forward_point("a", {1, 1, 1});
   auto failed = ok;
   failed.status = bench::Status::kOom;
   failed.samples.clear();
   failed.values.clear();
-  const Comparison c = compare_reports(report({ok, point("b", {1, 1, 1}, 1.00e9)}),
-                                       report({failed, point("b", {1, 1, 1}, 1.08e9)}), {});
+  const Comparison c = compare_reports(synthetic({ok, forward_point("b", {1, 1, 1}, 1.00e9)}),
+                                       synthetic({failed, forward_point("b", {1, 1, 1}, 1.08e9)}), {});
   EXPECT_EQ(c.regressions, 2);  // ok -> oom, and 8% more memory
   EXPECT_TRUE(c.points[0].status_regression);
   EXPECT_EQ(c.points[1].changes.back().metric, "cuda_peak_allocated_bytes");
@@ -304,95 +286,12 @@ TEST(Compare, StatusAndMemoryChanges) {
 }
 
 TEST(Compare, FlaggedEnvironmentIsCarriedIntoTheComparison) {
-  auto hot = point("a", {1, 1, 1});
+  auto hot = forward_point("a", {1, 1, 1});
   hot.environment.flags = {"throttled: hw_thermal"};
-  const auto base = report({point("a", {1, 1, 1})}), current = report({hot});
+  const auto base = synthetic({forward_point("a", {1, 1, 1})}), current = synthetic({hot});
   const Comparison c = compare_reports(base, current, {});
   ASSERT_EQ(c.points[0].environment_flags.size(), 1u);
   EXPECT_EQ(c.points[0].environment_flags[0], "new: throttled: hw_thermal");
   ASSERT_EQ(context_warnings(current).size(), 1u);
   EXPECT_NE(context_warnings(current)[0].find("1 point(s) measured while throttled"), std::string::npos);
-}
-
-TEST(History, FindsAStepAndOnlyTheStep) {
-  // Twelve nightly reports; latency steps up 20% at report #6, with 1% noise.
-  std::vector<LoadedReport> nights;
-  std::mt19937 rng(11);
-  std::normal_distribution<double> noise(0, 0.01);
-  for (int i = 0; i < 12; ++i) {
-    const double level = i < 6 ? 100 : 120;
-    auto r = report({point("m", {level * (1 + noise(rng)), level * (1 + noise(rng)), level * (1 + noise(rng))}),
-                     point("flat", {50 * (1 + noise(rng)), 50 * (1 + noise(rng)), 50 * (1 + noise(rng))})},
-                    "night-" + std::to_string(i) + ".json");
-    r.context["started_at"] = "2026-11-" + std::to_string(10 + i) + "T02:00:00Z";
-    nights.push_back(r);
-  }
-  std::shuffle(nights.begin(), nights.end(), rng);  // ordered by time, not by argument order
-  const History h = build_history(nights, {});
-  ASSERT_EQ(h.labels.size(), 12u);
-  EXPECT_NE(h.labels[0].find("night-0.json"), std::string::npos);
-  int flagged = 0;
-  for (const auto& t : h.trends) {
-    if (t.metric != "latency_ms") continue;
-    if (t.point_id.find("flat") != std::string::npos) {
-      EXPECT_TRUE(t.change_points.empty());
-      continue;
-    }
-    ASSERT_EQ(t.change_points.size(), 1u);
-    EXPECT_EQ(t.change_indices[0], 6);
-    EXPECT_EQ(t.change_points[0].verdict, Verdict::kRegression);
-    EXPECT_NEAR(t.change_points[0].estimate_pct, 20, 3);
-    ++flagged;
-  }
-  EXPECT_EQ(flagged, 1);
-  EXPECT_NE(history_markdown(h, {}).find("#6 +"), std::string::npos);
-  EXPECT_THROW(build_history({nights[0]}, {}), std::invalid_argument);
-  auto other = nights[1];
-  other.context["preset"] = "paper";
-  EXPECT_THROW(build_history({nights[0], other}, {}), std::invalid_argument);
-}
-
-TEST(Export, BencherAndGithubActionBenchmarkCarryEveryDirectionalFigure) {
-  auto p = point("m", {10, 12, 11});
-  p.set_value("tokens_per_s", 640);
-  p.set_value("model_flops", 1e9);  // neutral: not exported
-  const auto r = report({p});
-  const auto bmf = bencher_metric_format(r);
-  const auto& entry = bmf.at(p.point.id());
-  EXPECT_EQ(entry.at("latency_ms").at("value"), 11);
-  EXPECT_EQ(entry.at("latency_ms").at("lower_value"), 10);
-  EXPECT_EQ(entry.at("latency_ms").at("upper_value"), 12);
-  EXPECT_EQ(entry.at("tokens_per_s").at("value"), 640);
-  EXPECT_FALSE(entry.contains("model_flops"));
-  const auto gab = github_action_benchmark(r);
-  ASSERT_EQ(gab.at("customSmallerIsBetter").size(), 2u);  // latency, CUDA peak memory
-  ASSERT_EQ(gab.at("customBiggerIsBetter").size(), 1u);   // tokens/s
-  EXPECT_EQ(gab["customBiggerIsBetter"][0]["unit"], "tok/s");
-  EXPECT_EQ(gab["customSmallerIsBetter"][0]["name"], p.point.id() + " latency_ms");
-  EXPECT_THROW(parse_export_format("csv"), std::invalid_argument);
-}
-
-TEST(Environment, CpuAndGpuFlagsFromTheirCounters) {
-  std::map<std::string, double> shares;
-  // 2 CPUs for 10 s: 20 CPU-seconds. This process used 9.5, the machine 13: 3.5 foreign.
-  auto flags = bench::cpu_flags(13, 0.2, 9.5, 10, 2, &shares);
-  EXPECT_NEAR(shares["foreign_cpu_share"], 3.5 / 20, 1e-12);
-  EXPECT_NEAR(shares["own_cpu_share"], 9.5 / 20, 1e-12);
-  ASSERT_EQ(flags.size(), 1u);
-  EXPECT_EQ(flags[0], "foreign load: 18% of the CPUs busy outside this process");
-  EXPECT_TRUE(bench::cpu_flags(10, 0.2, 9.9, 10, 2, nullptr).empty());  // quiet machine
-  EXPECT_EQ(bench::cpu_flags(10, 2, 9.9, 10, 2, nullptr), std::vector<std::string>{"hypervisor steal: 10% of the CPUs"});
-  EXPECT_TRUE(bench::gpu_flags(0x1).empty());  // idle is not a slowdown
-  EXPECT_EQ(bench::gpu_flags(0x4 | 0x40), std::vector<std::string>{"throttled: sw_power_cap,hw_thermal"});
-}
-
-TEST(Environment, FlaggedCellsAreMarkedInTheTables) {
-  auto quiet = point("mobilellm-125m", {10, 11});
-  auto busy = point("shishulm-125m", {12, 13});
-  busy.environment.flags = {"foreign load: 40% of the CPUs busy outside this process"};
-  const auto tables = efficiency_tables(report({quiet, busy}), {"forward"});
-  ASSERT_EQ(tables.size(), 1u);
-  EXPECT_EQ(tables[0].table.rows[0][1].find("(!)"), std::string::npos);
-  EXPECT_NE(tables[0].table.rows[1][1].find("(!)"), std::string::npos);
-  EXPECT_NE(tables[0].caption.find("throttled or under foreign load"), std::string::npos);
 }
