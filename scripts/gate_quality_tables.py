@@ -8,8 +8,12 @@ Reads OUT/{paired,unpaired}/block-*/compare-{aa,s5,s10,s20}.json, which
      slowdown, the median interval width in A/A, and the smallest effect the phase can
      reliably detect, estimated as threshold + the 95th percentile of the distance from
      the estimate to the lower end of its interval in A/A (a change must carry its whole
-     interval past the threshold).
-Counting only: every statistic comes from the compare JSON.
+     interval past the threshold);
+  3. the spread behind it: the standard deviation of one round's A/A log ratio per
+     phase, read from the rounds' reports, and the first timed repetition of each point
+     against the median of the others in the unpaired base and aa reports (is one
+     warm-up enough at every position?).
+Counting only: the verdicts and intervals come from the compare JSON.
 """
 import glob
 import json
@@ -103,5 +107,40 @@ def main():
             print(f"| {ph} | " + " | ".join(cells) + f" | {width_text} | {mde_text} |")
 
 
+def spread(out):
+    sd = defaultdict(list)
+    for b in sorted(glob.glob(os.path.join(out, "paired", "block-*"))):
+        base = sorted(glob.glob(os.path.join(b, "base", "round-*", "report.json")))
+        aa = sorted(glob.glob(os.path.join(b, "aa", "round-*", "report.json")))
+        if len(base) < 2 or len(base) != len(aa):
+            continue
+        rounds = [(json.load(open(x)), json.load(open(y))) for x, y in zip(base, aa)]
+        for i, p in enumerate(rounds[0][0]["points"]):
+            lr = [math.log(a["points"][i]["metrics"]["latency_ms"]["median"] /
+                           z["points"][i]["metrics"]["latency_ms"]["median"]) for z, a in rounds]
+            mean = sum(lr) / len(lr)
+            sd[phase_of(p["id"])].append(math.sqrt(sum((x - mean) ** 2 for x in lr) / (len(lr) - 1)))
+    print("\nStandard deviation of one round's A/A log ratio (latency), median over points:\n")
+    print("| phase | sigma | points x blocks |")
+    print("|---|---:|---:|")
+    for ph in sorted(sd):
+        print(f"| {ph} | {percentile(sd[ph], 50):.3f} | {len(sd[ph])} |")
+    first = defaultdict(list)
+    for path in glob.glob(os.path.join(out, "unpaired", "block-*", "*", "report.json")):
+        arm = os.path.basename(os.path.dirname(path))
+        if arm not in ("base", "aa"):
+            continue
+        for i, p in enumerate(json.load(open(path))["points"]):
+            s = p["metrics"]["latency_ms"]["samples"]
+            if len(s) > 1:
+                first[i].append(s[0] / percentile(s[1:], 50))
+    if first:
+        ratios = [percentile(v, 50) for _, v in sorted(first.items())]
+        print(f"\nFirst timed repetition over the median of the others, per point position "
+              f"({len(first[0])} processes): position 0 {ratios[0]:.3f}, all positions "
+              f"{min(ratios):.3f} to {max(ratios):.3f}.")
+
+
 if __name__ == "__main__":
     main()
+    spread(sys.argv[1])
