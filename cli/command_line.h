@@ -3,7 +3,11 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <iostream>
 #include <optional>
+#include <string>
+
+#include "reports/report_json.h"
 
 namespace shishu::cli {
 
@@ -23,6 +27,16 @@ inline std::optional<int> parse_or_exit(CLI::App& app, int argc, char** argv) {
     return kExitBadInput;
   }
   return std::nullopt;
+}
+
+// Writes a command's output to `path` atomically, or to standard output when the path
+// is empty or "-".
+inline void write_or_print(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+  } else {
+    reports::write_file_atomic(path, text);
+  }
 }
 
 }  // namespace shishu::cli

@@ -20,18 +20,6 @@
 #include "reports/merge.h"
 #include "reports/report_json.h"
 
-namespace {
-
-void write_or_print(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-  } else {
-    shishu::reports::write_file_atomic(path, text);
-  }
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace shishu::reports;
   CLI::App app{"shishu-report: tables, architecture comparisons, regression gate, history, export and shard merging"};
@@ -68,9 +56,9 @@ int main(int argc, char** argv) {
   try {
     if (table->parsed()) {
       const auto fmt = parse_table_format(format);
-      write_or_print(out_path, render(efficiency_tables(load_report(report_path), only), fmt));
+      shishu::cli::write_or_print(out_path, render(efficiency_tables(load_report(report_path), only), fmt));
     } else if (arch->parsed()) {
-      write_or_print(out_path, architecture_comparison(load_report(report_path)));
+      shishu::cli::write_or_print(out_path, architecture_comparison(load_report(report_path)));
     } else if (compare->parsed()) {
       return shishu::cli::run_compare_command(compare_command);
     } else if (history->parsed()) {
@@ -80,7 +68,7 @@ int main(int argc, char** argv) {
     } else if (merge->parsed()) {
       std::vector<LoadedReport> shards;
       for (const auto& p : shard_paths) shards.push_back(load_report(p));
-      write_or_print(out_path, merge_reports(shards).dump(2) + "\n");
+      shishu::cli::write_or_print(out_path, merge_reports(shards).dump(2) + "\n");
     }
   } catch (const std::invalid_argument& e) {
     std::cerr << "shishu-report: error: " << e.what() << "\n";

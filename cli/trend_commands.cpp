@@ -10,18 +10,6 @@
 #include "reports/report_json.h"
 
 namespace shishu::cli {
-namespace {
-
-void write_or_print(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-  } else {
-    reports::write_file_atomic(path, text);
-  }
-}
-
-}  // namespace
-
 CLI::App* add_history_command(CLI::App& app, HistoryCommand& c) {
   auto* cmd = app.add_subcommand("history", "Trends and change points over many reports of one sweep (a nightly job)");
   cmd->add_option("reports", c.inputs, "report.json files, or folders searched for them")->required();
