@@ -47,15 +47,33 @@ double DeviceInfo::peak_flops(c10::ScalarType dtype) const {
   return dtype == c10::ScalarType::Float ? peak_fp32_flops : peak_bf16_flops;
 }
 
-c10::Device parse_device(const std::string& name) {
-  if (name == "cpu") return c10::Device(c10::DeviceType::CPU);
-  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-    if (!torch::cuda::is_available()) {
-      throw std::invalid_argument("device '" + name + "' requested, but no CUDA device is available here");
-    }
-    return c10::Device(name);
+void check_device_name(const std::string& name) {
+  if (name == "cpu" || name == "cuda") return;
+  // At most four digits, so the index always converts.
+  if (name.rfind("cuda:", 0) == 0 && name.size() > 5 && name.size() <= 9 &&
+      name.find_first_not_of("0123456789", 5) == std::string::npos) {
+    return;
   }
-  throw std::invalid_argument("unknown device '" + name + "'; use cpu or cuda");
+  throw std::invalid_argument("unknown device '" + name + "'; use cpu, cuda or cuda:N");
+}
+
+std::string device_unavailable_reason(const std::string& name) {
+  if (name == "cpu") return "";
+  if (!torch::cuda::is_available()) return "no CUDA device is available here";
+  const auto colon = name.find(':');
+  if (colon != std::string::npos) {
+    const long index = std::stol(name.substr(colon + 1));
+    const long count = static_cast<long>(torch::cuda::device_count());
+    if (index >= count) return "this machine has " + std::to_string(count) + " CUDA device(s), so no " + name;
+  }
+  return "";
+}
+
+c10::Device parse_device(const std::string& name) {
+  check_device_name(name);
+  const std::string reason = device_unavailable_reason(name);
+  if (!reason.empty()) throw std::invalid_argument("device '" + name + "' requested, but " + reason);
+  return c10::Device(name);
 }
 
 std::string torch_version() { return TORCH_VERSION; }

@@ -23,7 +23,16 @@ struct DeviceInfo {
 
 DeviceInfo probe_device(c10::Device device);
 
-// Throws std::invalid_argument if `device` is not usable here ("cuda" without a GPU).
+// Throws std::invalid_argument naming `name` unless it is cpu, cuda or cuda:N. Checks the
+// spelling only, so sweeps for a GPU can be listed and sharded on a machine without one.
+void check_device_name(const std::string& name);
+
+// Why work on the (well-spelled) device `name` cannot run on this machine, e.g. "no CUDA
+// device is available here"; empty when it can.
+std::string device_unavailable_reason(const std::string& name);
+
+// Throws std::invalid_argument if `device` is misspelled or not usable here ("cuda"
+// without a GPU).
 c10::Device parse_device(const std::string& name);
 
 std::string torch_version();

@@ -7,6 +7,7 @@
 // on (journal, progress) before the next point starts.
 #pragma once
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "bench/point_runner.h"
@@ -20,5 +21,14 @@ using PointDone = std::function<void(const PointResult&)>;
 // point that Google Benchmark ran, in order. Returns the results it produced.
 std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& points, const SweepSettings& settings,
                                                    PointRunner& runner, const PointDone& done);
+
+// The linked Google Benchmark library's build type, "debug" or "release", as the library
+// itself reports it (in its JSON context). Debian's package is built without NDEBUG, so it
+// says "debug" and prints "Library was built as DEBUG" at every run.
+std::string google_benchmark_build_type();
+
+// Why that warning changes none of our figures, printed right under it and recorded in
+// the report's context.
+extern const char* const kGoogleBenchmarkDebugNote;
 
 }  // namespace shishu::bench

@@ -85,7 +85,8 @@ Sweep parse_sweep(const std::string& text, const std::string& origin) {
     bad(origin, std::string("malformed JSON: ") + e.what());
   }
   if (!doc.is_object()) bad(origin, "a preset must be a JSON object");
-  static const std::set<std::string> known = {"name", "description", "warmup", "repetitions", "seed", "defaults", "grids"};
+  static const std::set<std::string> known = {"name",  "description", "warmup", "repetitions",
+                                              "seed",  "profile",     "defaults", "grids"};
   for (const auto& [key, value] : doc.items()) {
     if (!known.count(key)) bad(origin, "unknown key '" + key + "'");
   }
@@ -102,6 +103,10 @@ Sweep parse_sweep(const std::string& text, const std::string& origin) {
   s.settings.warmup = positive_int("warmup", s.settings.warmup, 0);
   s.settings.repetitions = positive_int("repetitions", s.settings.repetitions, 1);
   s.settings.seed = static_cast<uint64_t>(positive_int("seed", 0, 0));
+  if (doc.contains("profile")) {
+    if (!doc["profile"].is_boolean()) bad(origin, "profile must be true or false");
+    s.profile = doc["profile"].get<bool>();
+  }
 
   Grid defaults;
   if (doc.contains("defaults")) {

@@ -25,6 +25,7 @@ struct SweepSettings {
 struct Sweep {
   std::string name, description;
   SweepSettings settings;
+  bool profile = false;  // one untimed, traced pass per point, as `run --profile`
   std::vector<Grid> grids;
 };
 

@@ -19,6 +19,8 @@
 #include "bench/gbench_driver.h"
 #include "bench/stats.h"
 #include "cli/command_line.h"
+#include "cli/point_list.h"
+#include "cli/run_folder.h"
 #include "cli/progress.h"
 #include "models/dtype.h"
 #include "models/registry.h"
@@ -39,13 +41,6 @@ extern "C" void on_interrupt(int) {
   const ssize_t ignored = ::write(STDERR_FILENO, g_resume_hint, std::strlen(g_resume_hint));
   (void)ignored;
   std::_Exit(130);
-}
-
-std::string utc_now(const char* format = "%Y-%m-%dT%H:%M:%SZ") {
-  const std::time_t t = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, std::gmtime(&t));
-  return buf;
 }
 
 std::string hostname() {
@@ -72,7 +67,8 @@ bench::Overrides overrides_from(const RunOptions& o) {
 }
 
 // Everything a point needs is checked before anything runs, so a typo fails in a
-// second with exit 2 instead of an hour into a sweep.
+// second with exit 2 instead of an hour into a sweep. Device names are checked for
+// spelling only: whether this machine has the device matters to running, not listing.
 void validate_points(const std::vector<bench::Point>& points) {
   std::set<std::string> models, dtypes, devices;
   for (const auto& p : points) {
@@ -82,55 +78,21 @@ void validate_points(const std::vector<bench::Point>& points) {
   }
   for (const auto& m : models) models::resolve_model(m);
   for (const auto& d : dtypes) models::parse_dtype(d);
-  for (const auto& d : devices) bench::parse_device(d);
+  for (const auto& d : devices) bench::check_device_name(d);
 }
 
-// What a run folder was started with. --resume refuses to continue it with another
-// sweep, other settings or another build: the finished points would not be comparable.
-nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct) {
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& p : points) ids.push_back(p.id());
-  const auto& build = reports::build_info();
-  return {{"preset", sweep.name},
-          {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
-                        {"seed", sweep.settings.seed}, {"inject_slowdown_pct", slowdown_pct}}},
-          {"git_commit", build.git_commit},
-          {"build_type", build.build_type},
-          {"points", ids}};
-}
-
-void check_resumable(const std::string& dir, const nlohmann::json& now) {
-  std::ifstream in(dir + "/run.json");
-  if (!in) throw std::invalid_argument(dir + " has no run.json: not a run folder this version can resume");
-  const nlohmann::json then = nlohmann::json::parse(in, nullptr, false);
-  for (const char* key : {"preset", "settings", "git_commit", "build_type", "points"}) {
-    if (then.is_discarded() || then.value(key, nlohmann::json()) != now[key]) {
-      throw std::invalid_argument("cannot resume " + dir + ": its '" + key +
-                                  "' differs from this invocation's; resume with the same command and binary");
-    }
+// Running (unlike listing) refuses a sweep with a point on a device this machine lacks.
+void require_devices_here(const std::vector<bench::Point>& points) {
+  std::map<std::string, size_t> needing;
+  for (const auto& p : points) {
+    if (bench::PointRunner::skip_reason(p).empty()) ++needing[p.device];
   }
-}
-
-// The run folder and the points already finished in it. A fresh run refuses a folder
-// that holds a run; --resume refuses one started with another sweep or build.
-std::string open_run_folder(const RunOptions& o, const bench::Sweep& sweep, const nlohmann::json& identity,
-                            std::vector<bench::PointResult>* finished) {
-  std::string dir = o.resume_dir.empty() ? o.out_dir : o.resume_dir;
-  if (dir.empty()) dir = "reports/runs/" + utc_now("%Y%m%dT%H%M%SZ") + "-" + fs::path(sweep.name).stem().string();
-  const std::string journal_path = dir + "/journal.jsonl";
-  if (!o.resume_dir.empty()) {
-    check_resumable(dir, identity);
-    std::vector<std::string> warnings;
-    *finished = reports::Journal::read(journal_path, &warnings);
-    for (const auto& w : warnings) std::cerr << "shishu-bench: warning: " << w << "\n";
-    return dir;
+  for (const auto& [device, count] : needing) {
+    const std::string reason = bench::device_unavailable_reason(device);
+    if (reason.empty()) continue;
+    throw std::invalid_argument("device '" + device + "' requested by " + std::to_string(count) +
+                                " point(s), but " + reason + " (--list shows the plan on any machine)");
   }
-  if (fs::exists(journal_path)) {
-    throw std::invalid_argument(dir + " already holds a run; use --resume " + dir + " to continue it, or another --out");
-  }
-  fs::create_directories(dir);
-  reports::write_file_atomic(dir + "/run.json", identity.dump(2) + "\n");
-  return dir;
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {
@@ -140,6 +102,14 @@ std::pair<int, int> parse_shard(const std::string& text) {
   } catch (const std::exception&) {
   }
   throw std::invalid_argument("--shard '" + text + "' must be i/N, e.g. 0/4");
+}
+
+// The library drives repetitions but times nothing of ours; its build type is recorded
+// with the reason it does not matter, so a reader of the report need not wonder.
+nlohmann::json google_benchmark_context() {
+  nlohmann::json g = {{"library_build_type", bench::google_benchmark_build_type()}, {"timing", "manual"}};
+  if (g["library_build_type"] == "debug") g["note"] = bench::kGoogleBenchmarkDebugNote;
+  return g;
 }
 
 nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, bench::PointRunner& runner,
@@ -183,6 +153,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
           {"build_type", build.build_type},
           {"compiler", build.compiler},
           {"libtorch_version", bench::torch_version()},
+          {"google_benchmark", google_benchmark_context()},
           {"cuda_available", torch::cuda::is_available()},
           {"devices", devices},
           {"host", hostname()},
@@ -239,6 +210,7 @@ int run_sweep_command(RunOptions o) {
   const bool have_cuda = torch::cuda::is_available();
   if (o.preset.empty()) o.preset = have_cuda ? "ci-gpu" : "cpu-default";
   bench::Sweep sweep = bench::load_sweep(o.preset);
+  o.profile = o.profile || sweep.profile;
   bench::Overrides overrides = overrides_from(o);
   if (o.profile_once) overrides.repetitions = 1;
   bench::apply_overrides(sweep, overrides);
@@ -275,13 +247,13 @@ int run_sweep_command(RunOptions o) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv.data())) return kExitBadInput;
 
   if (o.list_only) {
-    for (const auto& p : points) std::cout << p.id() << "\n";
-    std::cerr << points.size() << " points\n";
+    print_point_list(points, std::cout, std::cerr);
     return 0;
   }
+  require_devices_here(points);
 
   std::vector<bench::PointResult> finished;
-  const std::string dir = open_run_folder(o, sweep, run_identity(sweep, points, o.inject_slowdown_pct), &finished);
+  const std::string dir = open_run_folder(o.out_dir, o.resume_dir, sweep, run_identity(sweep, points, o.inject_slowdown_pct), &finished);
   const std::string journal_path = dir + "/journal.jsonl";
   std::map<std::string, bench::PointResult> by_id;
   for (auto& r : finished) by_id[r.point.id()] = r;

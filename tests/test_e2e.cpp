@@ -11,7 +11,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "e2e_util.h"
@@ -26,14 +28,17 @@ const std::string kSweep = SHISHU_TEST_DATA "/tiny-sweep.json";
 
 std::string fresh_dir(const std::string& name) { return shishu::testing::fresh_dir("shishu-e2e", name); }
 
-// Runs the binary with `args`; returns its exit status, stderr in *err.
-int run(const std::string& args, std::string* err = nullptr) {
-  const std::string err_path = fs::temp_directory_path() / ("shishu-e2e-err-" + std::to_string(::getpid()));
-  const int rc = std::system((kExe + " " + args + " >/dev/null 2>" + err_path).c_str());
-  if (err) {
-    std::ifstream in(err_path);
-    err->assign(std::istreambuf_iterator<char>(in), {});
-  }
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs the binary with `args`; returns its exit status, stderr in *err, stdout in *out.
+int run(const std::string& args, std::string* err = nullptr, std::string* out = nullptr) {
+  const std::string base = fs::temp_directory_path() / ("shishu-e2e-" + std::to_string(::getpid()));
+  const int rc = std::system((kExe + " " + args + " >" + base + ".out 2>" + base + ".err").c_str());
+  if (err) *err = slurp(base + ".err");
+  if (out) *out = slurp(base + ".out");
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
@@ -54,6 +59,12 @@ TEST(EndToEnd, EveryPointIsReportedWithFiniteTimingsAndMemory) {
   const json report = read_json(dir + "/report.json");
   EXPECT_EQ(report["schema"], "shishu-bench/report");
   EXPECT_EQ(report["context"]["build_type"], SHISHU_BUILD_TYPE);
+  // Google Benchmark's build type is recorded; a debug build comes with the reason it
+  // changes no figure (Debian's package is one).
+  const json& gbench = report["context"]["google_benchmark"];
+  EXPECT_EQ(gbench["timing"], "manual");
+  EXPECT_TRUE(gbench["library_build_type"] == "debug" || gbench["library_build_type"] == "release") << gbench;
+  if (gbench["library_build_type"] == "debug") EXPECT_NE(gbench.value("note", "").find("manual time"), std::string::npos);
   // 2 models x (2 phases x 2 seqs + 2 batches) = 12 points.
   ASSERT_EQ(report["points"].size(), 12u);
   std::set<std::string> ids;
@@ -144,7 +155,6 @@ TEST(EndToEnd, BadInputExitsWithStatus2AndNamesTheValue) {
       {"run --batch 0 --list", "--batch: '0' must be positive"},
       {"run --phase generate --gen 1 --list", "gen 1 is too short"},
       {"run --dtype int4 --list", "unknown dtype 'int4'"},
-      {"run --device cuda --list", "no CUDA device"},
       {"run --device npu --list", "unknown device 'npu'"},
       {"run --preset " + std::string(SHISHU_TEST_DATA) + "/missing.json --list", "no preset or file"},
       {"run --shard 5/2 --list", "shard 5/2 is invalid"},
@@ -154,9 +164,36 @@ TEST(EndToEnd, BadInputExitsWithStatus2AndNamesTheValue) {
   };
   for (const auto& [args, message] : cases) {
     std::string err;
-    if (args.find("--device cuda") != std::string::npos && run("run --device cuda --list") == 0) continue;  // has a GPU
     EXPECT_EQ(run(args, &err), 2) << args << "\n" << err;
     EXPECT_NE(err.find(message), std::string::npos) << args << "\n" << err;
+  }
+}
+
+// A GPU sweep is planned on any machine: every point listed, the ones this machine
+// cannot run marked, exit 0. Running it still refuses.
+TEST(EndToEnd, ListPlansAGpuSweepOnAnyMachine) {
+  std::string err, out;
+  ASSERT_EQ(run("run --preset ci-gpu --list", &err, &out), 0) << err;
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  // ci-gpu: 6 models x (2 forward phases x 2 lengths + 2 batches x 2 modes) = 48 points.
+  ASSERT_EQ(lines.size(), 48u) << out;
+  const bool have_gpu = run("run --device cuda --phase forward --models 125m:1 --seq 8 --list", nullptr, &out) == 0 &&
+                        out.find("# not here") == std::string::npos;
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.find("# not here: no CUDA device") != std::string::npos, !have_gpu) << line;
+  }
+  EXPECT_NE(err.find("48 points"), std::string::npos) << err;
+
+  ASSERT_EQ(run("run --preset ci-gpu --list --shard 1/4", &err, &out), 0) << err;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 12) << out;
+  ASSERT_EQ(run("run --phase generate --mode cuda_graphs --device cpu --models 125m:1 --prefill 4 --gen 2 --list", &err, &out), 0);
+  EXPECT_NE(out.find("\t# skip: CUDA graphs need a CUDA device"), std::string::npos) << out;
+
+  if (!have_gpu) {
+    EXPECT_EQ(run("run --device cuda --phase forward --models 125m:1 --seq 8 --out " + fresh_dir("nogpu"), &err), 2);
+    EXPECT_NE(err.find("device 'cuda' requested by 1 point(s), but no CUDA device"), std::string::npos) << err;
   }
 }
 

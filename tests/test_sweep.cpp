@@ -81,6 +81,24 @@ TEST(Sweep, PaperPresetIsThePapersGrid) {
   EXPECT_EQ(paper.settings.repetitions, 3);
 }
 
+// The first minute on a new GPU: every GPU path once (issue: the GPU kit).
+TEST(Sweep, GpuSmokePresetTouchesEveryGpuPath) {
+  const Sweep smoke = load_sweep("gpu-smoke");
+  EXPECT_TRUE(smoke.profile);
+  std::set<std::string> seen;
+  bool batched = false;
+  for (const auto& p : expand(smoke)) {
+    EXPECT_EQ(p.device, "cuda") << p.id();
+    EXPECT_EQ(p.dtype, "bf16") << p.id();
+    seen.insert(to_string(p.phase) + "/" + to_string(p.mode));
+    batched |= p.batch > 1;
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"forward/eager", "forward_backward/eager", "generate/eager",
+                                          "generate/cuda_graphs"}));
+  EXPECT_TRUE(batched);
+  EXPECT_FALSE(load_sweep("ci-gpu").profile);
+}
+
 TEST(Sweep, PointsAreGroupedSoEachModelIsBuiltOnce) {
   const auto points = expand(load_sweep("cpu-default"));
   std::vector<std::string> order;
@@ -121,6 +139,7 @@ TEST(Sweep, RejectsBadPresets) {
       {R"({"grids": [{"seq": "0"}]})", "must be positive"},
       {R"({"grids": [{"seq": [64, -1]}]})", "positive integers"},
       {R"({"repetitions": 0, "grids": [{}]})", "repetitions must be an integer >= 1"},
+      {R"({"profile": "yes", "grids": [{}]})", "profile must be true or false"},
   };
   for (const auto& [text, reason] : cases) {
     try {

@@ -1,0 +1,74 @@
+#include "cli/run_folder.h"
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+#include "reports/build_info.h"
+#include "reports/journal.h"
+#include "reports/report_json.h"
+
+namespace fs = std::filesystem;
+
+namespace shishu::cli {
+
+std::string utc_now(const char* format) {
+  const std::time_t t = std::time(nullptr);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, std::gmtime(&t));
+  return buf;
+}
+
+nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct) {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& p : points) ids.push_back(p.id());
+  const auto& build = reports::build_info();
+  return {{"preset", sweep.name},
+          {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
+                        {"seed", sweep.settings.seed}, {"inject_slowdown_pct", slowdown_pct}}},
+          {"git_commit", build.git_commit},
+          {"build_type", build.build_type},
+          {"points", ids}};
+}
+
+namespace {
+
+void check_resumable(const std::string& dir, const nlohmann::json& now) {
+  std::ifstream in(dir + "/run.json");
+  if (!in) throw std::invalid_argument(dir + " has no run.json: not a run folder this version can resume");
+  const nlohmann::json then = nlohmann::json::parse(in, nullptr, false);
+  for (const char* key : {"preset", "settings", "git_commit", "build_type", "points"}) {
+    if (then.is_discarded() || then.value(key, nlohmann::json()) != now[key]) {
+      throw std::invalid_argument("cannot resume " + dir + ": its '" + key +
+                                  "' differs from this invocation's; resume with the same command and binary");
+    }
+  }
+}
+
+}  // namespace
+
+// The run folder and the points already finished in it. A fresh run refuses a folder
+// that holds a run; --resume refuses one started with another sweep or build.
+std::string open_run_folder(const std::string& out_dir, const std::string& resume_dir, const bench::Sweep& sweep,
+                            const nlohmann::json& identity, std::vector<bench::PointResult>* finished) {
+  std::string dir = resume_dir.empty() ? out_dir : resume_dir;
+  if (dir.empty()) dir = "reports/runs/" + utc_now("%Y%m%dT%H%M%SZ") + "-" + fs::path(sweep.name).stem().string();
+  const std::string journal_path = dir + "/journal.jsonl";
+  if (!resume_dir.empty()) {
+    check_resumable(dir, identity);
+    std::vector<std::string> warnings;
+    *finished = reports::Journal::read(journal_path, &warnings);
+    for (const auto& w : warnings) std::cerr << "shishu-bench: warning: " << w << "\n";
+    return dir;
+  }
+  if (fs::exists(journal_path)) {
+    throw std::invalid_argument(dir + " already holds a run; use --resume " + dir + " to continue it, or another --out");
+  }
+  fs::create_directories(dir);
+  reports::write_file_atomic(dir + "/run.json", identity.dump(2) + "\n");
+  return dir;
+}
+
+}  // namespace shishu::cli

@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Build, test and sweep on a bare GPU machine: no internet, no package registry, nothing
+# but this checkout, python3's torch, nvcc, CMake, ninja, and the kit in .offline/ that
+# scripts/gpu-kit.sh makes on a machine with Debian's registry.
+#
+#   scripts/gpu.sh OUT [--stage build|test|sweep]... [--resume] [run arguments]
+#   scripts/gpu.sh --self-test OUT
+#
+# Stages (all three unless --stage names some):
+#   build  Release build in build/gpu against python3's torch, for the GPU's compute
+#          capability, on every core. Dependencies the system lacks are unpacked from
+#          .offline/ into a private prefix (build/gpu/deps), never into /.
+#   test   every ctest test; with a GPU present, a skipped GPU test fails the stage.
+#   sweep  `shishu-bench run` (default --preset ci-gpu; other arguments pass through)
+#          into OUT/run, then tables, the architecture comparison and plots beside it.
+# Everything lands in OUT: logs/, run/, machine/ (nvidia-smi -q and versions), summary.txt
+# (each stage's status and time), and all of it packed into OUT/gpu-run.tar.gz.
+# --resume accepts a non-empty OUT and continues an interrupted sweep there (with the
+# run arguments it was started with, unless new ones are given).
+# --self-test runs the same flow on a machine without a GPU: the kit's packages only
+# (the system's copies hidden from CMake), the CPU tests, a small CPU sweep.
+#
+# Exit status: 0 every stage ran or was skipped for a stated reason, 1 a stage failed,
+# 2 bad input (nothing ran).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bad() { printf 'gpu.sh: error: %s\n' "$1" >&2; exit 2; }
+say() { printf 'gpu.sh: %s\n' "$*" >&2; }
+usage() { sed -n '/^#   scripts/p' "${BASH_SOURCE[0]}" | sed 's/^#  */usage: /' >&2; }
+
+out="" resume=0 self_test=0
+stages=() run_args=()
+while (($#)); do
+  case "$1" in
+    --stage) [[ $# -ge 2 ]] || bad "--stage needs build, test or sweep"; stages+=("$2"); shift 2 ;;
+    --stage=*) stages+=("${1#*=}"); shift ;;
+    --resume) resume=1; shift ;;
+    --self-test) self_test=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    --out|--out=*) bad "gpu.sh writes the run into OUT/run itself; drop '$1'" ;;
+    *) if [[ -z "$out" && ${#run_args[@]} -eq 0 && "$1" != -* ]]; then out=$1; else run_args+=("$1"); fi; shift ;;
+  esac
+done
+[[ -n "$out" ]] || { usage; bad "no OUT folder given"; }
+for s in "${stages[@]}"; do
+  [[ "$s" == build || "$s" == test || "$s" == sweep ]] || bad "--stage '$s': use build, test or sweep"
+done
+((${#stages[@]})) || stages=(build test sweep)
+if [[ -d "$out" && -n "$(ls -A "$out")" && $resume == 0 ]]; then
+  bad "$out exists and is not empty; pass --resume to continue it, or give another OUT"
+fi
+mkdir -p "$out/logs" "$out/machine"
+out=$(cd "$out" && pwd)
+jobs=$(nproc)
+tag=gpu
+if ((self_test)); then
+  tag=gpu-selftest
+  export CUDA_VISIBLE_DEVICES=""  # the self-test is the no-GPU flow, wherever it runs
+fi
+work="$root/build/$tag"
+build="$work/release"
+deps="$work/deps"
+mkdir -p "$work"
+
+# --- What this machine has ------------------------------------------------------------
+gpu_name="" gpu_cap=""
+if ((!self_test)) && command -v nvidia-smi >/dev/null &&
+   line=$(nvidia-smi --query-gpu=name,compute_cap --format=csv,noheader 2>/dev/null | head -1) && [[ -n "$line" ]]; then
+  gpu_name=${line%%,*}
+  gpu_cap=$(echo "${line#*,}" | tr -d ' ')
+  say "GPU: $gpu_name (compute capability $gpu_cap)"
+else
+  say "no GPU visible: GPU tests will be reported as skipped, and no sweep that needs a GPU will run"
+fi
+
+# LibTorch: python3's torch; else (CPU machines, the self-test) the one setup.sh found.
+torch_prefix=""
+if p=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null); then
+  torch_prefix=$p
+elif [[ -n "${SHISHU_TORCH_PREFIX:-}" ]]; then
+  torch_prefix=$SHISHU_TORCH_PREFIX
+elif [[ -f "$root/build/setup.env" ]]; then
+  torch_prefix=$(sed -n 's/^SHISHU_TORCH_PREFIX=//p' "$root/build/setup.env")
+fi
+[[ -n "$torch_prefix" && -f "$torch_prefix/Torch/TorchConfig.cmake" ]] ||
+  bad "no LibTorch: python3 cannot import torch, and SHISHU_TORCH_PREFIX is not set"
+torch_dir=$(cd "$torch_prefix/../.." && pwd)  # .../site-packages/torch
+torch_version=$(sed -n "s/^__version__ = '\(.*\)'/\1/p" "$torch_dir/version.py" 2>/dev/null || true)
+torch_cuda=$(sed -n "s/^cuda: Optional\[str\] = '\(.*\)'/\1/p; s/^cuda = '\(.*\)'/\1/p" "$torch_dir/version.py" 2>/dev/null | head -1)
+say "LibTorch ${torch_version:-?} (CUDA ${torch_cuda:-none}) from $torch_prefix"
+
+# A torch built for another CUDA than nvcc's fails deep inside the compile or at run
+# time; say so before any compile.
+nvcc_version=""
+if [[ -n "$torch_cuda" ]]; then
+  nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+  [[ -x "$nvcc" ]] || bad "torch is built for CUDA $torch_cuda, but no nvcc is on PATH or in /usr/local/cuda/bin"
+  nvcc_version=$("$nvcc" --version | sed -n 's/.*release \([0-9]*\.[0-9]*\).*/\1/p')
+  [[ "$nvcc_version" == "$torch_cuda" ]] ||
+    bad "torch $torch_version is built for CUDA $torch_cuda, but nvcc ($nvcc) is CUDA $nvcc_version: put CUDA $torch_cuda's nvcc first on PATH, or use a torch built for CUDA $nvcc_version"
+  export PATH="$(dirname "$nvcc"):$PATH"
+fi
+
+# --- The stage record and summary -------------------------------------------------------
+record() {  # stage status seconds detail
+  touch "$out/stages.tsv"
+  grep -v "^$1	" "$out/stages.tsv" >"$out/stages.tsv.tmp" || true
+  printf '%s\t%s\t%s\t%s\n' "$@" >>"$out/stages.tsv.tmp"
+  mv "$out/stages.tsv.tmp" "$out/stages.tsv"
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
+failed=0
+
+# --- Dependencies: the system's, else the kit's ---------------------------------------------
+# A throwaway configure asks CMake which of our packages the system provides.
+ignore_paths=""
+mkdir -p "$work/probe"
+cat >"$work/probe/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(probe LANGUAGES CXX)
+foreach(p benchmark GTest nlohmann_json CLI11)
+  find_package(${p} CONFIG QUIET)
+  message(STATUS "probe|${p}|${${p}_FOUND}|${${p}_DIR}")
+endforeach()
+CMAKE
+probe=$(cmake -S "$work/probe" -B "$work/probe/build" 2>&1 | sed -n 's/^-- probe|//p')
+[[ -n "$probe" ]] || bad "CMake could not configure a trivial C++ project here (see: cmake -S $work/probe)"
+need=()
+while IFS='|' read -r name found dir; do
+  if ((self_test)); then
+    need+=("$name")
+    [[ "$found" == 1 ]] && ignore_paths+="${ignore_paths:+;}$dir"  # hide the system's copy
+  elif [[ "$found" != 1 ]]; then
+    need+=("$name")
+  fi
+done <<<"$probe"
+nvml_include=""
+for d in /usr/local/cuda/include /usr/local/cuda/targets/x86_64-linux/include; do
+  [[ -f "$d/nvml.h" ]] && { nvml_include=$d; break; }
+done
+# NVML only adds GPU clock and throttle readings: taken from the kit when it is there,
+# never a reason to stop.
+want_nvml=0
+[[ -z "$nvml_include" || $self_test == 1 ]] && want_nvml=1
+
+kit=${SHISHU_KIT_DIR:-$root/.offline}  # another folder: for the tests of this script
+((want_nvml)) && [[ -f "$kit/MANIFEST.tsv" ]] && need+=(nvml)
+if ((${#need[@]})); then
+  [[ -f "$kit/MANIFEST.tsv" ]] ||
+    bad "this machine lacks ${need[*]}$( ((self_test)) && echo ' (the self-test hides the system'"'"'s copies)'), and there is no kit in $kit: make it with scripts/gpu-kit.sh on a machine that reaches Debian's registry, and bring .offline/ along"
+  SHISHU_KIT_DIR="$kit" "$root/scripts/gpu-kit.sh" --check || bad "the kit in $kit is damaged (see above); make it again with scripts/gpu-kit.sh"
+  rm -rf "$deps"
+  mkdir -p "$deps"
+  for name in "${need[@]}"; do
+    files=$(awk -F'\t' -v n="$name" '$1 == n { print $4 }' "$kit/MANIFEST.tsv")
+    [[ -n "$files" ]] || bad "the kit in $kit has no $name; make it again with scripts/gpu-kit.sh"
+    for f in $files; do
+      case "$f" in
+        *.deb)
+          if command -v dpkg-deb >/dev/null; then
+            dpkg-deb -x "$kit/$f" "$deps"
+          else  # a .deb is an ar archive holding data.tar.*
+            member=$(ar t "$kit/$f" | grep '^data\.tar')
+            ar p "$kit/$f" "$member" | tar -x -a -f - -C "$deps" 2>/dev/null ||
+              ar p "$kit/$f" "$member" | tar -x -J -f - -C "$deps"
+          fi ;;
+        *.whl) python3 -m zipfile -e "$kit/$f" "$deps/wheel" ;;
+      esac
+    done
+  done
+  h=$(find "$deps" -name nvml.h -print -quit)
+  [[ -n "$h" ]] && nvml_include=$(dirname "$h")
+  say "from the kit: ${need[*]} (unpacked into $deps)"
+fi
+
+plot_python=""
+python3 -c 'import matplotlib' 2>/dev/null && plot_python=$(command -v python3)
+[[ -z "$plot_python" && -z "${SHISHU_PLOT_PYTHON:-}" && -f "$root/build/setup.env" ]] &&
+  SHISHU_PLOT_PYTHON=$(sed -n 's/^SHISHU_PLOT_PYTHON=//p' "$root/build/setup.env")
+plot_python=${plot_python:-${SHISHU_PLOT_PYTHON:-}}
+
+# --- Stages -------------------------------------------------------------------------------
+stage_build() {
+  local t0 hide=()
+  t0=$(now)
+  # Torch's CMake config builds for these architectures; the GPU's own, so kernels (ours,
+  # and any Torch compiles) get its machine code rather than JIT-compiled PTX.
+  [[ -n "$gpu_cap" ]] && export TORCH_CUDA_ARCH_LIST="$gpu_cap"
+  ((self_test)) && hide=(-DCMAKE_IGNORE_PATH="$ignore_paths")
+  if SHISHU_NVML_INCLUDE_DIR="$nvml_include" cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+       -DCMAKE_PREFIX_PATH="$deps/usr;$torch_prefix" -DSHISHU_PLOT_PYTHON="$plot_python" "${hide[@]}" \
+       >"$out/logs/configure.log" 2>&1 &&
+     cmake --build "$build" -j "$jobs" >"$out/logs/build.log" 2>&1; then
+    # The self-test proves the kit alone suffices: every package must come from it.
+    local name dir
+    for name in benchmark GTest nlohmann_json CLI11; do
+      dir=$(sed -n "s/^${name}_DIR:PATH=//p" "$build/CMakeCache.txt")
+      if [[ " ${need[*]} " == *" $name "* && "$dir" != "$deps"* ]]; then
+        record build failed "$(since "$t0")" "$name came from ${dir:-nowhere}, not the kit (logs/configure.log)"
+        failed=1; return 1
+      fi
+    done
+    record build ok "$(since "$t0")" "build/$tag/release; from the kit: ${need[*]:-nothing}"
+  else
+    tail -30 "$out/logs/configure.log" "$out/logs/build.log" 2>/dev/null >&2 || true
+    record build failed "$(since "$t0")" "see logs/configure.log and logs/build.log"
+    failed=1; return 1
+  fi
+}
+
+stage_test() {
+  local t0 rc=0
+  t0=$(now)
+  [[ -x "$build/cli/shishu-bench" ]] || { record test failed 0 "no build here: run --stage build first"; failed=1; return 1; }
+  ctest --test-dir "$build" -j "$jobs" --output-on-failure --no-tests=error >"$out/logs/ctest.log" 2>&1 || rc=$?
+  local skipped
+  skipped=$(sed -n '/The following tests did not run/,$p' "$out/logs/ctest.log" | grep -c '(Skipped)' || true)
+  local result
+  result=$(grep -E '^[0-9]+% tests passed' "$out/logs/ctest.log" || echo "no result line")
+  if ((rc)); then
+    record test failed "$(since "$t0")" "$result (logs/ctest.log)"; failed=1; return 1
+  elif [[ -n "$gpu_name" && "$skipped" -gt 0 ]]; then
+    record test failed "$(since "$t0")" "$skipped test(s) skipped although a GPU is present (logs/ctest.log)"
+    failed=1; return 1
+  fi
+  record test ok "$(since "$t0")" "$result; $skipped skipped$([[ -n "$gpu_name" ]] || echo ' (no GPU here: GPU tests skip)')"
+}
+
+stage_sweep() {
+  local t0 rc=0 args=("${run_args[@]}")
+  t0=$(now)
+  local bin="$build/cli/shishu-bench" report="$build/cli/shishu-report" run="$out/run"
+  [[ -x "$bin" ]] || { record sweep failed 0 "no build here: run --stage build first"; failed=1; return 1; }
+  if ((${#args[@]} == 0)) && [[ -f "$out/run-args.txt" ]]; then
+    mapfile -t args <"$out/run-args.txt"  # --resume: the arguments the sweep started with
+  fi
+  if [[ " ${args[*]} " != *" --preset "* && " ${args[*]} " != *" --preset="* ]]; then
+    if ((self_test)); then args+=(--preset "$root/tests/data/tiny-sweep.json"); else args+=(--preset ci-gpu); fi
+  fi
+  printf '%s\n' "${args[@]}" >"$out/run-args.txt"
+  # Plan first: a sweep with points this machine cannot run is skipped, with the reason.
+  "$bin" run "${args[@]}" --list >"$out/logs/plan.txt" 2>"$out/logs/plan.err" ||
+    { cat "$out/logs/plan.err" >&2; record sweep failed "$(since "$t0")" "run refused its arguments: $(tail -1 "$out/logs/plan.err")"; failed=1; return 1; }
+  if grep -q '# not here' "$out/logs/plan.txt"; then
+    record sweep skipped "$(since "$t0")" "$(tail -1 "$out/logs/plan.err") (logs/plan.txt)"
+    return 0
+  fi
+  if ((resume)) && [[ -f "$run/run.json" ]]; then args+=(--resume "$run"); else args+=(--out "$run"); fi
+  "$bin" run "${args[@]}" 2>&1 | tee -a "$out/logs/sweep.log" >&2 || rc=$?
+  if [[ -f "$run/report.json" ]]; then
+    { "$report" table "$run/report.json" --out "$run/tables.md" &&
+      "$report" arch "$run/report.json" --out "$run/arch.md" &&
+      if [[ -n "$plot_python" ]]; then "$plot_python" "$root/scripts/plot.py" "$run/report.json" --out "$run/plots" --paper; fi
+    } >>"$out/logs/sweep.log" 2>&1 || rc=$((rc ? rc : 1))
+  fi
+  local points
+  points=$(grep -c . "$out/logs/plan.txt" || true)
+  if ((rc)); then
+    record sweep failed "$(since "$t0")" "exit $rc, $points points (logs/sweep.log; resume with --resume)"; failed=1; return 1
+  fi
+  record sweep ok "$(since "$t0")" "$points points: run/report.json, run/tables.md, run/arch.md${plot_python:+, run/plots/}"
+}
+
+for s in "${stages[@]}"; do
+  say "stage $s"
+  "stage_$s" || { say "stage $s failed"; [[ "$s" == build ]] && break; }
+done
+
+# --- The machine, the summary, one tarball -------------------------------------------------
+{ command -v nvidia-smi >/dev/null && nvidia-smi -q 2>&1; } >"$out/machine/nvidia-smi-q.txt" ||
+  echo "nvidia-smi: not available here" >"$out/machine/nvidia-smi-q.txt"
+{
+  echo "host: $(hostname); $(nproc) cores; $(uname -srm)"
+  echo "gpu: ${gpu_name:-none}${gpu_cap:+ (compute capability $gpu_cap)}"
+  echo "torch: ${torch_version:-?} (CUDA ${torch_cuda:-none}) at $torch_prefix"
+  echo "nvcc: ${nvcc_version:-none}; $(cmake --version | head -1); $(${CXX:-c++} --version | head -1)"
+  echo "commit: $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
+} >"$out/machine/versions.txt"
+{
+  echo "shishu-bench GPU run$( ((self_test)) && echo ' (self-test: the no-GPU flow, kit packages only)'), $(date -u +%FT%TZ)"
+  cat "$out/machine/versions.txt"
+  echo
+  printf '%-6s %-8s %7s  %s\n' stage status seconds detail
+  while IFS=$'\t' read -r s st sec detail; do printf '%-6s %-8s %7s  %s\n' "$s" "$st" "$sec" "$detail"; done <"$out/stages.tsv"
+} >"$out/summary.txt"
+tar -czf "$work/gpu-run.tar.gz" -C "$out" --exclude=./gpu-run.tar.gz .
+mv "$work/gpu-run.tar.gz" "$out/gpu-run.tar.gz"
+cat "$out/summary.txt" >&2
+say "everything is in $out, and packed into $out/gpu-run.tar.gz"
+exit "$failed"
