@@ -26,8 +26,10 @@ struct TestingHooks {
 class PointRunner {
  public:
   // profile_dir: when set, finish() runs one extra untimed pass under the profiler and
-  // writes its Chrome trace there.
-  PointRunner(SweepSettings settings, TestingHooks hooks = {}, std::string profile_dir = "");
+  // writes its Chrome trace there. weights_file: when set, every model built is loaded
+  // from this safetensors checkpoint (already checked against the sweep's models).
+  PointRunner(SweepSettings settings, TestingHooks hooks = {}, std::string profile_dir = "",
+              std::string weights_file = "");
   ~PointRunner();
 
   // Why the point cannot run here (e.g. CUDA graphs on the CPU), or "" if it can.

@@ -2,6 +2,7 @@
 //   models   the registry of paper variants (and custom layouts) as a table or JSON
 //   run      a benchmark sweep through Google Benchmark into a JSON report
 //   overhead the generation loop's cost over the bare decode step
+//   export, generate, evaluate: checkpoints (cli/checkpoint_commands.h)
 // Flags starting with --benchmark_ are passed to Google Benchmark untouched.
 // Exit status: 0 success, 1 a benchmark point failed, 2 bad input.
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "cli/checkpoint_commands.h"
 #include "cli/command_line.h"
 #include "cli/models_command.h"
 #include "cli/overhead_command.h"
@@ -33,6 +35,14 @@ int main(int argc, char** argv) {
   auto* overhead = app.add_subcommand("overhead", "Time generation's decode steps against the bare decode forward");
   shishu::cli::add_overhead_options(*overhead, overhead_options);
 
+  shishu::cli::CheckpointOptions export_options, generate_options, evaluate_options;
+  auto* export_cmd = app.add_subcommand("export", "Write a model's weights as a Hugging Face safetensors checkpoint");
+  shishu::cli::add_export_options(*export_cmd, export_options);
+  auto* generate = app.add_subcommand("generate", "Greedy decoding: prints the new token ids on stdout");
+  shishu::cli::add_generate_options(*generate, generate_options);
+  auto* evaluate = app.add_subcommand("evaluate", "Logits (and loss and gradient norms) of one sequence, as safetensors");
+  shishu::cli::add_evaluate_options(*evaluate, evaluate_options);
+
   std::vector<std::string> ours;
   for (int i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -52,6 +62,9 @@ int main(int argc, char** argv) {
     if (models->parsed()) return shishu::cli::run_models_command(models_options);
     if (run->parsed()) return shishu::cli::run_sweep_command(run_options);
     if (overhead->parsed()) return shishu::cli::run_overhead_command(overhead_options);
+    if (export_cmd->parsed()) return shishu::cli::run_export_command(export_options);
+    if (generate->parsed()) return shishu::cli::run_generate_command(generate_options);
+    if (evaluate->parsed()) return shishu::cli::run_evaluate_command(evaluate_options);
   } catch (const std::invalid_argument& e) {  // bad names, layouts, values (LayoutError too)
     std::cerr << "shishu-bench: error: " << e.what() << "\n";
     return shishu::cli::kExitBadInput;

@@ -23,6 +23,7 @@
 #include "cli/run_folder.h"
 #include "cli/progress.h"
 #include "models/dtype.h"
+#include "models/hf_format.h"
 #include "models/registry.h"
 #include "profiles/profiler.h"
 #include "reports/build_info.h"
@@ -76,9 +77,24 @@ void validate_points(const std::vector<bench::Point>& points) {
     dtypes.insert(p.dtype);
     devices.insert(p.device);
   }
-  for (const auto& m : models) models::resolve_model(m);
+  for (const auto& m : models) models::resolve_model_or_config(m);
   for (const auto& d : dtypes) models::parse_dtype(d);
   for (const auto& d : devices) bench::check_device_name(d);
+}
+
+// The models a sweep over a checkpoint's weights runs: the one its config.json names
+// (a registry name where the widths and layout match one, else the config.json itself),
+// or each of --models, every one checked against the file (keys and shapes) up front,
+// so a wrong checkpoint fails in a second with exit 2, before anything is built.
+std::vector<std::string> checkpoint_models(const std::string& weights,
+                                           const std::optional<std::vector<std::string>>& asked) {
+  if (asked) {
+    for (const auto& m : *asked) models::config_for_weights(weights, m);
+    return *asked;
+  }
+  const models::ModelConfig config = models::config_for_weights(weights, "");
+  const bool named = config.name.rfind("custom:", 0) != 0;
+  return {named ? config.name : models::locate_checkpoint(weights).config};
 }
 
 // Running (unlike listing) refuses a sweep with a point on a device this machine lacks.
@@ -110,6 +126,13 @@ nlohmann::json google_benchmark_context() {
   nlohmann::json g = {{"library_build_type", bench::google_benchmark_build_type()}, {"timing", "manual"}};
   if (g["library_build_type"] == "debug") g["note"] = bench::kGoogleBenchmarkDebugNote;
   return g;
+}
+
+// The checkpoint the weights came from, or null for the seeded init.
+nlohmann::json weights_context(const std::string& weights) {
+  if (weights.empty()) return nullptr;
+  const std::string file = models::locate_checkpoint(weights).weights;
+  return {{"path", fs::absolute(file).string()}, {"bytes", fs::file_size(file)}};
 }
 
 nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, bench::PointRunner& runner,
@@ -166,6 +189,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
           {"profile", o.profile},
           {"profile_once", o.profile_once},
           {"inject_slowdown_pct", o.inject_slowdown_pct},
+          {"weights", weights_context(o.weights)},
           {"command_line", o.command_line},
           {"started_at", started},
           {"warnings", warnings}};
@@ -188,6 +212,9 @@ void add_run_options(CLI::App& run, RunOptions& o) {
   run.add_option("--reps", o.repetitions, "Timed repetitions per point");
   run.add_option("--warmup", o.warmup, "Untimed warm-up runs per point");
   run.add_option("--seed", o.seed, "Seed for weights and input tokens");
+  run.add_option("--weights", o.weights,
+                 "Benchmark these weights: a checkpoint folder (model.safetensors, config.json) or a .safetensors "
+                 "file; the model comes from its config.json, or is checked against --models");
   run.add_option("--out", o.out_dir, "Output folder (default: reports/runs/<UTC time>-<preset>)");
   run.add_option("--resume", o.resume_dir, "Continue an interrupted run in this folder, skipping finished points");
   run.add_option("--shard", o.shard, "Run shard i of N (i/N): a deterministic, balanced subset of the points");
@@ -212,6 +239,11 @@ int run_sweep_command(RunOptions o) {
   bench::Sweep sweep = bench::load_sweep(o.preset);
   o.profile = o.profile || sweep.profile;
   bench::Overrides overrides = overrides_from(o);
+  std::string weights_file;
+  if (!o.weights.empty()) {
+    weights_file = models::locate_checkpoint(o.weights).weights;
+    overrides.models = checkpoint_models(o.weights, overrides.models);
+  }
   if (o.profile_once) overrides.repetitions = 1;
   bench::apply_overrides(sweep, overrides);
   std::vector<bench::Point> points = bench::expand(sweep);
@@ -253,13 +285,13 @@ int run_sweep_command(RunOptions o) {
   require_devices_here(points);
 
   std::vector<bench::PointResult> finished;
-  const std::string dir = open_run_folder(o.out_dir, o.resume_dir, sweep, run_identity(sweep, points, o.inject_slowdown_pct), &finished);
+  const std::string dir = open_run_folder(o.out_dir, o.resume_dir, sweep, run_identity(sweep, points, o.inject_slowdown_pct, weights_file), &finished);
   const std::string journal_path = dir + "/journal.jsonl";
   std::map<std::string, bench::PointResult> by_id;
   for (auto& r : finished) by_id[r.point.id()] = r;
 
   if (o.profile) profiles::Profiler::enable_nvtx_injection();  // before the first NVTX range
-  bench::PointRunner runner(sweep.settings, hooks, o.profile ? dir + "/profiles" : "");
+  bench::PointRunner runner(sweep.settings, hooks, o.profile ? dir + "/profiles" : "", weights_file);
   const std::string started = utc_now();
   nlohmann::json context = make_context(o, sweep, runner, points, started);
   for (const auto& w : context["warnings"]) std::cerr << "shishu-bench: WARNING: " << w.get<std::string>() << "\n";

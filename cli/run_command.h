@@ -21,6 +21,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;
   bool cuda_graphs = false;
   std::string out_dir, resume_dir, shard;
+  std::string weights;  // checkpoint folder or .safetensors file; empty: seeded init
   bool list_only = false;
   bool profile = false;       // one extra untimed, traced pass per point
   bool profile_once = false;  // one repetition per point, for external profilers (nsys, ncu)

@@ -21,13 +21,15 @@ std::string utc_now(const char* format) {
   return buf;
 }
 
-nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct) {
+nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct,
+                            const std::string& weights_file) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& p : points) ids.push_back(p.id());
   const auto& build = reports::build_info();
   return {{"preset", sweep.name},
           {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
-                        {"seed", sweep.settings.seed}, {"inject_slowdown_pct", slowdown_pct}}},
+                        {"seed", sweep.settings.seed}, {"inject_slowdown_pct", slowdown_pct},
+                        {"weights", weights_file}}},
           {"git_commit", build.git_commit},
           {"build_type", build.build_type},
           {"points", ids}};

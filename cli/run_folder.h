@@ -15,7 +15,8 @@ std::string utc_now(const char* format = "%Y-%m-%dT%H:%M:%SZ");
 
 // What a run folder was started with. --resume refuses to continue it with another
 // sweep, other settings or another build: the finished points would not be comparable.
-nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct);
+nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct,
+                            const std::string& weights_file);
 
 // The run folder (`out_dir`, `resume_dir`, or a fresh timestamped one) and, when resuming,
 // the points already finished in it. A fresh run refuses a folder that holds a run;

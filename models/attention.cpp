@@ -6,13 +6,12 @@
 
 namespace shishu::models {
 
-constexpr double kInitStd = 0.02;
 
 AttentionImpl::AttentionImpl(int64_t d_model, int64_t heads, int64_t kv_heads, int64_t head_dim,
                              InitContext& init)
     : heads_(heads), kv_heads_(kv_heads), head_dim_(head_dim) {
-  qkv = register_parameter("qkv", init.normal({(heads + 2 * kv_heads) * head_dim, d_model}, kInitStd));
-  out = register_parameter("out", init.normal({d_model, heads * head_dim}, kInitStd));
+  qkv = register_parameter("qkv", init.normal({(heads + 2 * kv_heads) * head_dim, d_model}));
+  out = register_parameter("out", init.normal({d_model, heads * head_dim}));
 }
 
 at::Tensor block_causal_mask(int64_t new_tokens, int64_t past, c10::Device device) {

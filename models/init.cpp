@@ -5,11 +5,11 @@
 
 namespace shishu::models {
 
-InitContext make_init_context(uint64_t seed, c10::TensorOptions target) {
-  return InitContext{at::make_generator<at::CPUGeneratorImpl>(seed), target};
+InitContext make_init_context(uint64_t seed, c10::TensorOptions target, double std) {
+  return InitContext{at::make_generator<at::CPUGeneratorImpl>(seed), target, std};
 }
 
-at::Tensor InitContext::normal(at::IntArrayRef shape, double std) {
+at::Tensor InitContext::normal(at::IntArrayRef shape) {
   // On the meta device (shapes only, no storage) there is nothing to draw; this is how
   // the registry instantiates every variant, 1.5B included, in milliseconds.
   if (target.device().is_meta()) return at::empty(shape, target);

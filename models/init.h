@@ -13,11 +13,12 @@ namespace shishu::models {
 struct InitContext {
   at::Generator generator;    // CPU generator, seeded once per model
   c10::TensorOptions target;  // dtype and device of the built model
+  double std = 0.02;          // of every projection and the embedding: HF-Llama's initializer_range
 
-  at::Tensor normal(at::IntArrayRef shape, double std);  // N(0, std), HF-Llama's 0.02 default
+  at::Tensor normal(at::IntArrayRef shape);  // N(0, std)
   at::Tensor ones(at::IntArrayRef shape);
 };
 
-InitContext make_init_context(uint64_t seed, c10::TensorOptions target);
+InitContext make_init_context(uint64_t seed, c10::TensorOptions target, double std = 0.02);
 
 }  // namespace shishu::models

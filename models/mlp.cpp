@@ -4,12 +4,10 @@
 
 namespace shishu::models {
 
-// HF-Llama's initializer_range: N(0, 0.02) for every projection and the embedding.
-constexpr double kInitStd = 0.02;
 
 SwiGluImpl::SwiGluImpl(int64_t d_model, int64_t hidden, InitContext& init) : hidden_(hidden) {
-  gate_up = register_parameter("gate_up", init.normal({2 * hidden, d_model}, kInitStd));
-  down = register_parameter("down", init.normal({d_model, hidden}, kInitStd));
+  gate_up = register_parameter("gate_up", init.normal({2 * hidden, d_model}));
+  down = register_parameter("down", init.normal({d_model, hidden}));
 }
 
 at::Tensor SwiGluImpl::forward(const at::Tensor& x) {

@@ -27,10 +27,10 @@ TransformerImpl::TransformerImpl(ModelConfig config, BuildOptions options)
       mlp_schedule_(config_.layout.mlp_schedule()),
       rotary_(config_.widths.head_dim, config_.rope_theta, tensor_options()) {
   validate(config_);
-  InitContext init = make_init_context(options_.seed, tensor_options());
+  InitContext init = make_init_context(options_.seed, tensor_options(), options_.init_std);
   const auto& w = config_.widths;
   // Creation order fixes the order of random draws, hence the weights for a seed.
-  embedding = register_parameter("embedding", init.normal({w.vocab, w.d_model}, 0.02));
+  embedding = register_parameter("embedding", init.normal({w.vocab, w.d_model}));
   for (int i = 0; i < config_.layout.full_layers; ++i) {
     layers.push_back(register_module("layer_" + std::to_string(i), DecoderLayer(config_, init)));
   }

@@ -26,6 +26,9 @@ struct BuildOptions {
   c10::ScalarType dtype = c10::ScalarType::Float;
   c10::Device device = c10::Device(c10::DeviceType::CPU);
   uint64_t seed = 0;
+  // Std of the normal init (HF-Llama's initializer_range). Larger values give random
+  // models whose greedy tokens vary, which parity tests need (at 0.02 they repeat).
+  double init_std = 0.02;
 };
 
 class DecoderLayerImpl : public torch::nn::Module {

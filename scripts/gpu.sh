@@ -180,6 +180,11 @@ python3 -c 'import matplotlib' 2>/dev/null && plot_python=$(command -v python3)
 [[ -z "$plot_python" && -z "${SHISHU_PLOT_PYTHON:-}" && -f "$root/build/setup.env" ]] &&
   SHISHU_PLOT_PYTHON=$(sed -n 's/^SHISHU_PLOT_PYTHON=//p' "$root/build/setup.env")
 plot_python=${plot_python:-${SHISHU_PLOT_PYTHON:-}}
+# The parity tests' Python: one with torch and transformers (the GPU image's python3).
+parity_python=""
+python3 -c 'import transformers, safetensors, torch' 2>/dev/null && parity_python=$(command -v python3)
+[[ -z "$parity_python" && -f "$root/build/setup.env" ]] &&
+  parity_python=$(sed -n 's/^SHISHU_PARITY_PYTHON=//p' "$root/build/setup.env")
 
 # --- Stages -------------------------------------------------------------------------------
 stage_build() {
@@ -190,7 +195,8 @@ stage_build() {
   [[ -n "$gpu_cap" ]] && export TORCH_CUDA_ARCH_LIST="$gpu_cap"
   ((self_test)) && hide=(-DCMAKE_IGNORE_PATH="$ignore_paths")
   if SHISHU_NVML_INCLUDE_DIR="$nvml_include" cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-       -DCMAKE_PREFIX_PATH="$deps/usr;$torch_prefix" -DSHISHU_PLOT_PYTHON="$plot_python" "${hide[@]}" \
+       -DCMAKE_PREFIX_PATH="$deps/usr;$torch_prefix" -DSHISHU_PLOT_PYTHON="$plot_python" \
+       -DSHISHU_PARITY_PYTHON="$parity_python" "${hide[@]}" \
        >"$out/logs/configure.log" 2>&1 &&
      cmake --build "$build" -j "$jobs" >"$out/logs/build.log" 2>&1; then
     # The self-test proves the kit alone suffices: every package must come from it.

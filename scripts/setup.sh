@@ -9,6 +9,7 @@
 #      per-user cache keyed by version (~/.cache/shishu-bench/torch-2.11.0), so fresh
 #      clones reuse it; `.venv` in the checkout links to it (git-ignored).
 # matplotlib (plots only): python3's if it has one, else a venv in the same cache.
+# transformers (parity tests only): into the Python that holds the torch in use.
 # NVML's header (nvml.h, for GPU clock and throttle readings): the CUDA toolkit's, else
 # the nvidia-nvml-dev wheel unpacked into the same cache; the library itself is loaded
 # from the driver at run time.
@@ -79,6 +80,18 @@ if [[ -z "$prefix" ]]; then
   source_desc="torch==$torch_version wheel in $venv"
 fi
 
+# --- transformers, for the Hugging Face parity tests ------------------------------------
+# Into the Python whose torch we use (the cache's venv, or python3's own), so the tests'
+# reference runs on the same torch. Pinned: the tolerances were measured with it.
+transformers_version=${SHISHU_TRANSFORMERS_VERSION:-5.23.0}
+parity_python=$(command -v python3 || true)
+[[ "$source_desc" == "torch==$torch_version wheel in"* ]] && parity_python="$venv/bin/python"
+if [[ -n "$parity_python" ]] && ! "$parity_python" -c 'import transformers, safetensors' 2>/dev/null; then
+  say "installing transformers==$transformers_version into $("$parity_python" -c 'import sys; print(sys.prefix)') (once per machine)"
+  "$parity_python" -m pip install -q "transformers==$transformers_version" ||
+    say "warning: transformers could not be installed; the parity tests will fail under CI=true and skip elsewhere"
+fi
+
 # --- matplotlib, for scripts/plot.py only ------------------------------------------------
 plot_python=""
 if python3 -c 'import matplotlib' 2>/dev/null; then
@@ -135,10 +148,12 @@ SHISHU_TORCH_VERSION=$version
 SHISHU_TORCH_CUDA=$cuda
 SHISHU_PLOT_PYTHON=$plot_python
 SHISHU_NVML_INCLUDE_DIR=$nvml_include
+SHISHU_PARITY_PYTHON=$parity_python
 ENV
 say "LibTorch $version from $source_desc"
 say "  prefix: $prefix"
 say "  CUDA support: $cuda; GPU: ${gpu:-none}"
 say "  plots: ${plot_python:-unavailable (no matplotlib)}"
 say "  NVML header: ${nvml_include:-unavailable}"
+say "  parity tests: $("$parity_python" -c 'import transformers; print("transformers", transformers.__version__)' 2>/dev/null || echo 'unavailable (no transformers)')"
 say "  compiler: $(${CXX:-g++} --version | head -1); $(cmake --version | head -1)"

@@ -1,0 +1,52 @@
+// Phase `forward`: one full-sequence causal forward, no cache, no gradients.
+#include <ATen/ATen.h>
+
+#include "bench/phase.h"
+#include "models/analytic.h"
+#include "profiles/range.h"
+
+namespace shishu::bench {
+namespace {
+
+class Forward : public PreparedPhase {
+ public:
+  Forward(const PhaseContext& c, const Point& p)
+      : model_(c.model), tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+
+  void run(Timeline& clock, PointResult* result) override {
+    at::NoGradGuard no_grad;
+    clock.on_start();
+    {
+      profiles::ScopedRange range(profiles::kForwardRange);
+      at::Tensor logits = model_->forward(tokens_);  // (B, T, V)
+    }
+    clock.on_token(0);
+    const double ms = clock.read_ms()[0];
+    if (result) result->add_sample("latency_ms", ms);
+  }
+
+ private:
+  models::Transformer model_;
+  at::Tensor tokens_;  // (B, T)
+};
+
+Prediction predict(const models::ModelConfig& c, const Point& p, int dtype_bytes) {
+  Prediction r;
+  r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
+  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * dtype_bytes;
+  r.flops = models::forward_flops(c, p.batch, p.seq, 0, p.seq);
+  r.tokens = double(p.batch) * double(p.seq);
+  return r;
+}
+
+}  // namespace
+
+PhaseSpec forward_phase() {
+  return {Phase::kForward, [](const Point&) -> int64_t { return 1; },
+          [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
+            return std::make_unique<Forward>(c, p);
+          },
+          predict, nullptr};
+}
+
+}  // namespace shishu::bench

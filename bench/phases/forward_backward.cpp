@@ -1,0 +1,69 @@
+// Phase `forward_backward`: forward, next-token cross-entropy, and backward, timed as
+// one unit; no optimizer step (that is `train_step`).
+#include <ATen/ATen.h>
+
+#include "bench/phase.h"
+#include "models/analytic.h"
+#include "profiles/range.h"
+
+namespace shishu::bench {
+namespace {
+
+class ForwardBackward : public PreparedPhase {
+ public:
+  ForwardBackward(const PhaseContext& c, const Point& p)
+      : model_(c.model), tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+
+  void run(Timeline& clock, PointResult* result) override {
+    for (auto& param : model_->parameters()) param.mutable_grad() = at::Tensor();  // set_to_none, as zero_grad does
+    clock.on_start();
+    at::Tensor loss;
+    {
+      profiles::ScopedRange range(profiles::kForwardRange);
+      loss = next_token_loss(model_, tokens_);
+    }
+    {
+      profiles::ScopedRange range(profiles::kBackwardRange);
+      loss.backward();
+    }
+    clock.on_token(0);
+    const double ms = clock.read_ms()[0];
+    if (result) result->add_sample("latency_ms", ms);
+  }
+
+ private:
+  models::Transformer model_;
+  at::Tensor tokens_;  // (B, T)
+};
+
+Prediction predict(const models::ModelConfig& c, const Point& p, int dtype_bytes) {
+  Prediction r;
+  r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
+  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * dtype_bytes;
+  r.logits_bytes += double(p.batch) * double(p.seq - 1) * c.widths.vocab * 4;  // fp32 copy for the loss
+  r.grad_bytes = r.weight_bytes;
+  // Backward ~ 2x forward: gradients with respect to activations and to weights.
+  r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);
+  r.tokens = double(p.batch) * double(p.seq);
+  return r;
+}
+
+}  // namespace
+
+at::Tensor next_token_loss(models::Transformer& model, const at::Tensor& tokens) {
+  const int64_t T = tokens.size(1), vocab = model->config().widths.vocab;
+  at::Tensor logits = model->forward(tokens);  // (B, T, V)
+  // In fp32 as HF transformers computes it: logits upcast before cross-entropy.
+  return at::cross_entropy_loss(logits.narrow(1, 0, T - 1).reshape({-1, vocab}).to(at::kFloat),
+                                tokens.narrow(1, 1, T - 1).reshape({-1}));
+}
+
+PhaseSpec forward_backward_phase() {
+  return {Phase::kForwardBackward, [](const Point&) -> int64_t { return 1; },
+          [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
+            return std::make_unique<ForwardBackward>(c, p);
+          },
+          predict, nullptr};
+}
+
+}  // namespace shishu::bench

@@ -1,0 +1,82 @@
+// Phase `generate`: greedy generation of G tokens after a P-token prompt, with the KV
+// cache, eagerly or with each decode step replayed from a CUDA graph.
+#include <ATen/ATen.h>
+
+#include <optional>
+
+#include "bench/phase.h"
+#include "bench/stats.h"
+#include "models/analytic.h"
+#include "models/cuda_graph_decoder.h"
+#include "models/generate.h"
+
+namespace shishu::bench {
+namespace {
+
+class Generate : public PreparedPhase {
+ public:
+  Generate(const PhaseContext& c, const Point& p) : model_(c.model), batch_(p.batch), gen_(p.gen) {
+    at::NoGradGuard no_grad;  // the cache and the captured graph hold no autograd state
+    prompt_ = point_tokens(p, p.prefill, c.config.widths.vocab, c.seed, c.device);
+    cache_ = model_->make_cache(p.batch, p.prefill + p.gen);
+    if (p.mode == ExecMode::kCudaGraphs) graph_ = std::make_unique<models::CudaGraphDecoder>(model_, *cache_, p.prefill, p.gen);
+  }
+  ~Generate() override { graph_.reset(); }  // before the cache it points into
+
+  void run(Timeline& clock, PointResult* result) override {
+    at::NoGradGuard no_grad;
+    if (graph_) {
+      graph_->generate(prompt_, &clock);
+    } else {
+      models::generate_greedy(model_, prompt_, gen_, *cache_, &clock);
+    }
+    const std::vector<double> marks = clock.read_ms();  // (G) ms since start
+    if (!result) return;
+    const double total = marks.back(), ttft = marks.front();
+    result->add_sample("latency_ms", total);
+    result->add_sample("ttft_ms", ttft);
+    for (size_t i = 1; i < marks.size(); ++i) result->add_sample("decode_step_ms", marks[i] - marks[i - 1]);
+    result->add_sample("throughput_tok_s", decode_throughput(batch_, gen_, total, ttft));
+  }
+
+ private:
+  models::Transformer model_;
+  int64_t batch_, gen_;
+  at::Tensor prompt_;  // (B, P)
+  std::optional<models::KvCache> cache_;
+  std::unique_ptr<models::CudaGraphDecoder> graph_;
+};
+
+Prediction predict(const models::ModelConfig& c, const Point& p, int dtype_bytes) {
+  Prediction r;
+  r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
+  r.kv_cache_bytes = double(p.batch) * double(p.prefill + p.gen) * double(models::kv_bytes_per_token(c, dtype_bytes));
+  r.logits_bytes = double(p.batch) * c.widths.vocab * dtype_bytes;
+  r.flops = models::forward_flops(c, p.batch, p.prefill, 0, 1);
+  for (int64_t i = 1; i < p.gen; ++i) r.flops += models::forward_flops(c, p.batch, 1, p.prefill + i - 1, 1);
+  r.tokens = double(p.batch) * double(p.gen);
+  return r;
+}
+
+// Decode is bound by memory traffic: the least bytes a step must read, and the
+// bandwidth the measured median step implies.
+void derive(const models::ModelConfig& c, const Point& p, int dtype_bytes, const DeviceInfo& device, PointResult& r) {
+  if (!r.samples.count("decode_step_ms")) return;
+  const double bytes = models::decode_step_bytes(c, p.batch, p.prefill + p.gen / 2, dtype_bytes);
+  const double step_s = summarize(r.samples.at("decode_step_ms")).median / 1e3;
+  r.set_value("decode_bytes_per_step", bytes);
+  r.set_value("achieved_bandwidth_gbs", bytes / step_s / 1e9);
+  if (device.peak_bandwidth > 0) r.set_value("peak_bandwidth_pct", 100.0 * bytes / step_s / device.peak_bandwidth);
+}
+
+}  // namespace
+
+PhaseSpec generate_phase() {
+  return {Phase::kGenerate, [](const Point& p) -> int64_t { return p.gen; },
+          [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
+            return std::make_unique<Generate>(c, p);
+          },
+          predict, derive};
+}
+
+}  // namespace shishu::bench
