@@ -1,5 +1,7 @@
 #include "bench/memory_probe.h"
 
+#include "bench/cpu_tensor_memory.h"
+
 #include <malloc.h>
 
 #include <fstream>
@@ -35,6 +37,8 @@ void MemoryProbe::reset() {
   // Return freed heap to the OS first: glibc keeps it mapped, and without the trim the
   // previous point's high-water mark would carry over as this point's RSS.
   malloc_trim(0);
+  reset_cpu_tensor_peak();
+  tensor_bytes_at_start_ = static_cast<double>(cpu_tensor_bytes());
   std::ofstream clear("/proc/self/clear_refs");
   clear << "5";
   clear.flush();
@@ -56,6 +60,10 @@ void MemoryProbe::record(PointResult& result) const {
     return;
   }
 #endif
+  if (cpu_tensor_counter_installed()) {
+    result.set_value("cpu_peak_allocated_bytes", static_cast<double>(cpu_tensor_peak_bytes()));
+    result.set_value("cpu_allocated_start_bytes", tensor_bytes_at_start_);
+  }
   if (rss_reset_ok_) {
     result.set_value("cpu_peak_rss_bytes", proc_status_bytes("VmHWM"));
     result.set_value("cpu_rss_start_bytes", rss_at_start_);

@@ -6,6 +6,8 @@
 //        figure is this point's peak, not the process's lifetime peak (freed heap is
 //        handed back with malloc_trim first, so earlier points do not linger). Where that
 //        reset is refused, no CPU figure is reported rather than a misleading one.
+//        Beside it, the bytes in live tensors, exact, from the counting CPU allocator
+//        (bench/cpu_tensor_memory.h): peak since the point's start, and at its start.
 #pragma once
 #include <c10/core/Device.h>
 
@@ -23,6 +25,7 @@ class MemoryProbe {
   c10::Device device_;
   bool rss_reset_ok_ = false;
   double rss_at_start_ = -1;
+  double tensor_bytes_at_start_ = -1;
 };
 
 // Frees cached allocator blocks after an out-of-memory so the next point starts clean.

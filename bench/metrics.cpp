@@ -39,6 +39,11 @@ const std::vector<Metric>& metrics() {
       {"cpu_peak_rss_bytes", "peak RSS", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
        "process resident-set high-water mark (VmHWM) since its reset at point start via /proc/self/clear_refs; "
        "includes the weights, the LibTorch runtime and allocator slack"},
+      {"cpu_peak_allocated_bytes", "CPU peak allocated", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
+       "counting CPU allocator: peak bytes in live tensors during the point (peak reset at point start; weights "
+       "included), the CPU counterpart of cuda_peak_allocated_bytes"},
+      {"cpu_allocated_start_bytes", "CPU allocated at start", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "counting CPU allocator: bytes in live tensors at point start (the weights, normally)"},
       {"cpu_rss_start_bytes", "RSS at start", "bytes", D::kNeutral, K::kScalar, "bytes",
        "process resident set (VmRSS) at point start, before inputs and cache"},
       {"predicted_weight_bytes", "weights (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
@@ -48,9 +53,15 @@ const std::vector<Metric>& metrics() {
       {"predicted_logits_bytes", "logits (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
        "analytic: logits materialised (forward: B*T*V; forward_backward adds an fp32 copy; generate: B*V)"},
       {"predicted_grad_bytes", "gradients (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic: forward_backward: one gradient per distinct parameter"},
+       "analytic: forward_backward and train_step: one gradient per distinct parameter, in the weights' type"},
+      {"predicted_optimizer_bytes", "optimizer state (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic: train_step: AdamW's two moments per distinct parameter, in the weights' type"},
+      {"predicted_activation_bytes", "activations (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic estimate: train_step: the tensors autograd keeps for backward, per layer kind "
+       "(bench/phases/train_step.cpp lists them)"},
       {"predicted_total_bytes", "total (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic lower bound: the sum of the predicted_* terms; activations are not modelled"},
+       "analytic: the sum of the predicted_* terms; a lower bound where activations are not modelled "
+       "(every phase but train_step)"},
   };
   return kMetrics;
 }
@@ -63,7 +74,8 @@ const Metric& metric(std::string_view key) {
 }
 
 const std::vector<std::string>& peak_memory_metrics() {
-  static const std::vector<std::string> kKeys = {"cuda_peak_allocated_bytes", "cpu_peak_rss_bytes"};
+  static const std::vector<std::string> kKeys = {"cuda_peak_allocated_bytes", "cpu_peak_allocated_bytes",
+                                                     "cpu_peak_rss_bytes"};
   return kKeys;
 }
 

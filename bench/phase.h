@@ -13,17 +13,19 @@
 #include "bench/device_info.h"
 #include "bench/point.h"
 #include "bench/result.h"
+#include "models/dtype.h"
 #include "models/model_config.h"
 #include "models/transformer.h"
 
 namespace shishu::bench {
 
-// What a phase works on: the live model, built for the point's model, dtype and device.
+// What a phase works on: the live model, built for the point's model, precision (its
+// storage type) and device.
 struct PhaseContext {
   models::Transformer model;
   const models::ModelConfig& config;
   c10::Device device;
-  c10::ScalarType dtype;
+  models::Precision precision;
   uint64_t seed;
 };
 
@@ -40,6 +42,7 @@ class PreparedPhase {
 // Closed-form figures from the config and the point alone.
 struct Prediction {
   double weight_bytes = 0, kv_cache_bytes = 0, logits_bytes = 0, grad_bytes = 0;
+  double optimizer_bytes = 0, activation_bytes = 0;  // train_step only
   double flops = 0;   // matmul FLOPs of one repetition
   double tokens = 0;  // tokens one repetition processes, for tokens/s
 };
@@ -50,10 +53,16 @@ struct PhaseSpec {
   int64_t (*marks)(const Point& p);
   // Builds inputs and state; throws on failure (an OOM included).
   std::unique_ptr<PreparedPhase> (*prepare)(const PhaseContext& context, const Point& p);
-  Prediction (*predict)(const models::ModelConfig& config, const Point& p, int dtype_bytes);
+  // Weights and gradients in the precision's storage type, activations in its compute type.
+  Prediction (*predict)(const models::ModelConfig& config, const Point& p, const models::Precision& precision);
   // Figures only this phase has, from its samples (decode bandwidth); may be null.
-  void (*derive)(const models::ModelConfig& config, const Point& p, int dtype_bytes, const DeviceInfo& device,
-                 PointResult& result);
+  void (*derive)(const models::ModelConfig& config, const Point& p, const models::Precision& precision,
+                 const DeviceInfo& device, PointResult& result);
+  // Whether mixed precision (amp_bf16) applies: to the training phases, not generation.
+  bool mixed_precision = false;
+  // Whether a repetition changes the weights (an optimizer step): the model is then
+  // rebuilt for the next point, so every point starts from the same weights.
+  bool changes_weights = false;
 };
 
 const PhaseSpec& phase_spec(Phase phase);
@@ -61,6 +70,10 @@ const PhaseSpec& phase_spec(Phase phase);
 // Input tokens (B, len) int64 on `device`: a pure function of the seed and the point, so
 // a point re-run alone (--benchmark_filter, --resume) sees the same inputs.
 at::Tensor point_tokens(const Point& p, int64_t len, int64_t vocab, uint64_t seed, c10::Device device);
+
+// train_step's AdamW learning rate. It changes no figure the phase records (an update
+// costs the same at any rate); LibTorch's AdamW defaults hold otherwise.
+inline constexpr double kTrainLearningRate = 1e-3;
 
 // Mean next-token cross-entropy of tokens (B, T) under the model, computed in fp32
 // (logits upcast first), as HF transformers does. Shared by the training phases.

@@ -1,25 +1,55 @@
 #include "bench/point.h"
 
 #include <stdexcept>
+#include <vector>
 
 namespace shishu::bench {
 
-std::string to_string(Phase p) {
-  switch (p) {
-    case Phase::kForward: return "forward";
-    case Phase::kForwardBackward: return "forward_backward";
-    case Phase::kGenerate: return "generate";
-  }
-  return "?";
+namespace {
+
+// Every phase once: its name, the other spellings accepted, and its traits.
+struct PhaseRow {
+  Phase phase;
+  const char* name;
+  std::vector<const char*> aliases;
+  PhaseTraits traits;
+};
+
+const std::vector<PhaseRow>& phase_rows() {
+  static const std::vector<PhaseRow> kRows = {
+      {Phase::kForward, "forward", {"fwd"}, {false, false}},
+      {Phase::kForwardBackward, "forward_backward", {"fwd_bwd", "forward+backward"}, {false, true}},
+      {Phase::kGenerate, "generate", {"gen"}, {true, false}},
+      {Phase::kTrainStep, "train_step", {"train"}, {false, true}},
+  };
+  return kRows;
 }
+
+const PhaseRow& row(Phase p) {
+  for (const auto& r : phase_rows()) {
+    if (r.phase == p) return r;
+  }
+  throw std::logic_error("a phase without a row in bench/point.cpp");
+}
+
+}  // namespace
+
+std::string to_string(Phase p) { return row(p).name; }
+
+PhaseTraits traits(Phase p) { return row(p).traits; }
 
 std::string to_string(ExecMode m) { return m == ExecMode::kEager ? "eager" : "cuda_graphs"; }
 
 Phase parse_phase(const std::string& s) {
-  if (s == "forward" || s == "fwd") return Phase::kForward;
-  if (s == "forward_backward" || s == "fwd_bwd" || s == "forward+backward") return Phase::kForwardBackward;
-  if (s == "generate" || s == "gen") return Phase::kGenerate;
-  throw std::invalid_argument("unknown phase '" + s + "'; use forward, forward_backward or generate");
+  std::string names;
+  for (const auto& r : phase_rows()) {
+    if (s == r.name) return r.phase;
+    for (const char* alias : r.aliases) {
+      if (s == alias) return r.phase;
+    }
+    names += (names.empty() ? "" : ", ") + std::string(r.name);
+  }
+  throw std::invalid_argument("unknown phase '" + s + "'; use " + names);
 }
 
 ExecMode parse_mode(const std::string& s) {
@@ -39,7 +69,7 @@ int64_t Point::axis(const std::string& name) const {
 std::string Point::id() const {
   std::string s = to_string(phase) + "/" + model + "/" + dtype + "/" + device + "/" + to_string(mode) + "/b" +
                   std::to_string(batch);
-  if (phase == Phase::kGenerate) {
+  if (traits(phase).generates) {
     s += "/p" + std::to_string(prefill) + "/g" + std::to_string(gen);
   } else {
     s += "/t" + std::to_string(seq);

@@ -6,10 +6,16 @@
 
 namespace shishu::bench {
 
-enum class Phase { kForward, kForwardBackward, kGenerate };
+enum class Phase { kForward, kForwardBackward, kGenerate, kTrainStep };
 enum class ExecMode { kEager, kCudaGraphs };
 
-std::string to_string(Phase p);     // "forward", "forward_backward", "generate"
+std::string to_string(Phase p);     // "forward", "forward_backward", "generate", "train_step"
+// What the sweep needs to know of a phase, torch-free (its code: bench/phases/).
+struct PhaseTraits {
+  bool generates = false;  // prefill and gen axes; otherwise a seq axis
+  bool needs_loss = false;  // a next-token loss: seq >= 2
+};
+PhaseTraits traits(Phase p);
 std::string to_string(ExecMode m);  // "eager", "cuda_graphs"
 Phase parse_phase(const std::string& s);       // throws std::invalid_argument
 ExecMode parse_mode(const std::string& s);     // throws std::invalid_argument

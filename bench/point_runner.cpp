@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "bench/clock.h"
+#include "bench/cpu_tensor_memory.h"
 #include "bench/environment.h"
 #include "bench/memory_probe.h"
 #include "bench/stats.h"
@@ -33,7 +34,7 @@ struct PointRunner::State {
   models::ModelConfig config;
   models::Transformer model{nullptr};
   c10::Device device{c10::DeviceType::CPU};
-  c10::ScalarType dtype = c10::ScalarType::Float;
+  models::Precision precision;
 
   std::unique_ptr<PreparedPhase> phase;  // the point's inputs and state
   std::unique_ptr<Timeline> timeline;
@@ -49,6 +50,7 @@ struct PointRunner::State {
 PointRunner::PointRunner(SweepSettings settings, TestingHooks hooks, std::string profile_dir,
                          std::string weights_file)
     : state_(std::make_unique<State>()) {
+  install_cpu_tensor_counter();  // before the first model, so its weights are counted
   state_->weights_file = std::move(weights_file);
   state_->settings = settings;
   state_->hooks = std::move(hooks);
@@ -58,6 +60,9 @@ PointRunner::PointRunner(SweepSettings settings, TestingHooks hooks, std::string
 PointRunner::~PointRunner() = default;
 
 std::string PointRunner::skip_reason(const Point& p) {
+  if (p.dtype == "amp_bf16" && !phase_spec(p.phase).mixed_precision) {
+    return "amp_bf16 (mixed precision) applies to the training phases; generation runs in bf16";
+  }
   if (p.mode != ExecMode::kCudaGraphs) return "";
   if (p.phase != Phase::kGenerate) return "CUDA graphs apply to decode steps only (the generate phase)";
   if (p.device == "cpu") return "CUDA graphs need a CUDA device";
@@ -112,8 +117,8 @@ void PointRunner::prepare(const Point& p) {
     release();  // free the previous model before building the next
     s.config = models::resolve_model_or_config(p.model);
     s.device = parse_device(p.device);
-    s.dtype = models::parse_dtype(p.dtype);
-    models::BuildOptions options{s.dtype, s.device, s.settings.seed};
+    s.precision = models::parse_precision(p.dtype);
+    models::BuildOptions options{s.precision.storage, s.device, s.settings.seed};
     s.model = models::Transformer(s.config, options);
     if (!s.weights_file.empty()) models::load_checkpoint(s.model, s.weights_file);
     s.model_key = key;
@@ -135,7 +140,7 @@ void PointRunner::prepare(const Point& p) {
   }
 
   const PhaseSpec& spec = phase_spec(p.phase);
-  s.phase = spec.prepare(PhaseContext{s.model, s.config, s.device, s.dtype, s.settings.seed}, p);
+  s.phase = spec.prepare(PhaseContext{s.model, s.config, s.device, s.precision, s.settings.seed}, p);
   s.timeline = std::make_unique<Timeline>(s.device, spec.marks(p));
   if (s.hooks.slowdown_pct > 0) s.timeline->inject_slowdown(s.hooks.slowdown_pct / 100);
   // Warm-up runs absorb one-time costs (allocator growth, cuBLAS handles and
@@ -177,13 +182,15 @@ void PointRunner::finish(const Point& p, PointResult& r) {
     r.profile->trace_file = std::filesystem::path(s.profile_dir).filename().string() + "/" + name;
   }
   const PhaseSpec& spec = phase_spec(p.phase);
-  const int bytes = models::dtype_bytes(s.dtype);
-  const Prediction pred = spec.predict(s.config, p, bytes);
+  const Prediction pred = spec.predict(s.config, p, s.precision);
   r.set_value("predicted_weight_bytes", pred.weight_bytes);
   r.set_value("predicted_kv_cache_bytes", pred.kv_cache_bytes);
   r.set_value("predicted_logits_bytes", pred.logits_bytes);
   r.set_value("predicted_grad_bytes", pred.grad_bytes);
-  r.set_value("predicted_total_bytes", pred.weight_bytes + pred.kv_cache_bytes + pred.logits_bytes + pred.grad_bytes);
+  if (pred.optimizer_bytes > 0) r.set_value("predicted_optimizer_bytes", pred.optimizer_bytes);
+  if (pred.activation_bytes > 0) r.set_value("predicted_activation_bytes", pred.activation_bytes);
+  r.set_value("predicted_total_bytes", pred.weight_bytes + pred.kv_cache_bytes + pred.logits_bytes + pred.grad_bytes +
+                                           pred.optimizer_bytes + pred.activation_bytes);
 
   const double median_ms = summarize(r.samples.at("latency_ms")).median;
   r.set_value("tokens_per_s", pred.tokens / (median_ms / 1e3));
@@ -191,8 +198,11 @@ void PointRunner::finish(const Point& p, PointResult& r) {
   const double achieved = pred.flops / (median_ms / 1e3);
   r.set_value("achieved_tflops", achieved / 1e12);
   const DeviceInfo& dev = device_info(p.device);
-  if (dev.peak_flops(s.dtype) > 0) r.set_value("peak_flops_pct", 100.0 * achieved / dev.peak_flops(s.dtype));
-  if (spec.derive) spec.derive(s.config, p, bytes, dev, r);
+  // Against the peak of the type the matmuls run in (bf16 under amp_bf16).
+  const double peak = dev.peak_flops(s.precision.compute);
+  if (peak > 0) r.set_value("peak_flops_pct", 100.0 * achieved / peak);
+  if (spec.derive) spec.derive(s.config, p, s.precision, dev, r);
+  if (spec.changes_weights) release();  // the next point starts from freshly built weights
 }
 
 }  // namespace shishu::bench

@@ -202,7 +202,7 @@ std::vector<Point> expand(const Sweep& sweep) {
             "needs dtype, device, mode and batch (in the grid or in defaults)");
     for (const auto& phase_name : g.phases) {
       const Phase phase = parse_phase(phase_name);
-      const bool generate = phase == Phase::kGenerate;
+      const bool generate = traits(phase).generates;
       if (generate) {
         require(!g.prefill.empty() && !g.gen.empty(), "generate needs prefill and gen axes");
         for (int64_t gen : g.gen) {
@@ -212,8 +212,8 @@ std::vector<Point> expand(const Sweep& sweep) {
       } else {
         require(!g.seq.empty(), to_string(phase) + " needs a seq axis");
       }
-      if (phase == Phase::kForwardBackward) {
-        for (int64_t seq : g.seq) require(seq >= 2, "forward_backward needs seq >= 2 for a next-token loss");
+      if (traits(phase).needs_loss) {
+        for (int64_t seq : g.seq) require(seq >= 2, to_string(phase) + " needs seq >= 2 for a next-token loss");
       }
       const std::vector<int64_t> one = {0};
       for (const auto& model : g.models)

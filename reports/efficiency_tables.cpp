@@ -28,6 +28,8 @@ const std::vector<TableSpec>& specs() {
       {"forward", "Forward latency (paper Table 6)", Phase::kForward, "seq", {"latency_ms"}, 1, "ms"},
       {"forward_backward", "Forward+backward latency (paper Table 7)", Phase::kForwardBackward, "seq", {"latency_ms"}, 1, "ms"},
       {"generation", "Generation latency (paper Table 8)", Phase::kGenerate, "gen", {"latency_ms"}, 1, "ms"},
+      {"train_step", "Training step latency: forward, backward and AdamW update", Phase::kTrainStep, "seq",
+       {"latency_ms"}, 1, "ms"},
       {"memory", "Peak memory during generation (paper Table 9)", Phase::kGenerate, "gen",
        bench::peak_memory_metrics(), 1e6, "MB"},
       {"throughput", "Throughput (paper Table 10)", Phase::kGenerate, "batch", {"throughput_tok_s"}, 1, "tok/s"},
@@ -44,7 +46,7 @@ std::string fixed_axes(const bench::Point& p, const std::string& column_axis, co
   std::string s = p.dtype + ", " + device + ", " + bench::to_string(p.mode);
   for (const char* axis : {"batch", "prefill", "gen", "seq"}) {
     if (axis == column_axis) continue;
-    const bool generate = p.phase == bench::Phase::kGenerate;
+    const bool generate = bench::traits(p.phase).generates;
     if ((std::string(axis) == "seq") == generate) continue;  // seq belongs to forward phases only
     s += std::string(", ") + axis + " " + std::to_string(p.axis(axis));
   }

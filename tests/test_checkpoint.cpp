@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "models/checkpoint.h"
 #include "models/hf_format.h"
 #include "models/registry.h"
@@ -20,9 +22,11 @@ Transformer tiny(uint64_t seed) {
   return Transformer(resolve_model("125m:1+1*2"), BuildOptions{at::kFloat, at::Device(at::kCPU), seed});
 }
 
+// A scratch folder; only the files a checkpoint holds are removed (fs::remove_all binds to
+// a broken copy exported by the torch wheel's libtorch.so, and crashes, in this binary).
 std::string fresh(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("shishu-checkpoint-" + name);
-  fs::remove_all(dir);
+  const fs::path dir = fs::temp_directory_path() / ("shishu-checkpoint-" + name + "-" + std::to_string(::getpid()));
+  for (const char* file : {"model.safetensors", "config.json"}) fs::remove(dir / file);
   return dir.string();
 }
 

@@ -64,7 +64,9 @@ TEST(EndToEnd, EveryPointIsReportedWithFiniteTimingsAndMemory) {
   const json& gbench = report["context"]["google_benchmark"];
   EXPECT_EQ(gbench["timing"], "manual");
   EXPECT_TRUE(gbench["library_build_type"] == "debug" || gbench["library_build_type"] == "release") << gbench;
-  if (gbench["library_build_type"] == "debug") EXPECT_NE(gbench.value("note", "").find("manual time"), std::string::npos);
+  if (gbench["library_build_type"] == "debug") {
+    EXPECT_NE(gbench.value("note", "").find("manual time"), std::string::npos);
+  }
   // 2 models x (2 phases x 2 seqs + 2 batches) = 12 points.
   ASSERT_EQ(report["points"].size(), 12u);
   std::set<std::string> ids;
@@ -177,17 +179,17 @@ TEST(EndToEnd, ListPlansAGpuSweepOnAnyMachine) {
   std::vector<std::string> lines;
   std::istringstream in(out);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
-  // ci-gpu: 6 models x (2 forward phases x 2 lengths + 2 batches x 2 modes) = 48 points.
-  ASSERT_EQ(lines.size(), 48u) << out;
+  // ci-gpu: 6 models x (2 forward phases x 2 lengths + 2 batches x 2 modes + 1 training step) = 54 points.
+  ASSERT_EQ(lines.size(), 54u) << out;
   const bool have_gpu = run("run --device cuda --phase forward --models 125m:1 --seq 8 --list", nullptr, &out) == 0 &&
                         out.find("# not here") == std::string::npos;
   for (const auto& line : lines) {
     EXPECT_EQ(line.find("# not here: no CUDA device") != std::string::npos, !have_gpu) << line;
   }
-  EXPECT_NE(err.find("48 points"), std::string::npos) << err;
+  EXPECT_NE(err.find("54 points"), std::string::npos) << err;
 
   ASSERT_EQ(run("run --preset ci-gpu --list --shard 1/4", &err, &out), 0) << err;
-  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 12) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 14) << out;  // round-robin: points 1, 5, ..., 53
   ASSERT_EQ(run("run --phase generate --mode cuda_graphs --device cpu --models 125m:1 --prefill 4 --gen 2 --list", &err, &out), 0);
   EXPECT_NE(out.find("\t# skip: CUDA graphs need a CUDA device"), std::string::npos) << out;
 

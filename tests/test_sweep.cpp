@@ -89,12 +89,12 @@ TEST(Sweep, GpuSmokePresetTouchesEveryGpuPath) {
   bool batched = false;
   for (const auto& p : expand(smoke)) {
     EXPECT_EQ(p.device, "cuda") << p.id();
-    EXPECT_EQ(p.dtype, "bf16") << p.id();
-    seen.insert(to_string(p.phase) + "/" + to_string(p.mode));
+    seen.insert(to_string(p.phase) + "/" + to_string(p.mode) + "/" + p.dtype);
     batched |= p.batch > 1;
   }
-  EXPECT_EQ(seen, (std::set<std::string>{"forward/eager", "forward_backward/eager", "generate/eager",
-                                          "generate/cuda_graphs"}));
+  EXPECT_EQ(seen, (std::set<std::string>{"forward/eager/bf16", "forward_backward/eager/bf16", "generate/eager/bf16",
+                                          "generate/cuda_graphs/bf16", "train_step/eager/bf16",
+                                          "train_step/eager/amp_bf16"}));
   EXPECT_TRUE(batched);
   EXPECT_FALSE(load_sweep("ci-gpu").profile);
 }

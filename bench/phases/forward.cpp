@@ -11,12 +11,15 @@ namespace {
 class Forward : public PreparedPhase {
  public:
   Forward(const PhaseContext& c, const Point& p)
-      : model_(c.model), tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+      : model_(c.model),
+        precision_(c.precision),
+        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
 
   void run(Timeline& clock, PointResult* result) override {
     at::NoGradGuard no_grad;
     clock.on_start();
     {
+      models::AutocastScope autocast(tokens_.device().type(), precision_);
       profiles::ScopedRange range(profiles::kForwardRange);
       at::Tensor logits = model_->forward(tokens_);  // (B, T, V)
     }
@@ -27,13 +30,14 @@ class Forward : public PreparedPhase {
 
  private:
   models::Transformer model_;
+  models::Precision precision_;
   at::Tensor tokens_;  // (B, T)
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p, int dtype_bytes) {
+Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
   Prediction r;
-  r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
-  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * dtype_bytes;
+  r.weight_bytes = static_cast<double>(models::weight_bytes(c, models::dtype_bytes(precision.storage)));
+  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * models::dtype_bytes(precision.compute);
   r.flops = models::forward_flops(c, p.batch, p.seq, 0, p.seq);
   r.tokens = double(p.batch) * double(p.seq);
   return r;
@@ -46,7 +50,7 @@ PhaseSpec forward_phase() {
           [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
             return std::make_unique<Forward>(c, p);
           },
-          predict, nullptr};
+          predict, nullptr, /*mixed_precision=*/true};
 }
 
 }  // namespace shishu::bench

@@ -12,13 +12,17 @@ namespace {
 class ForwardBackward : public PreparedPhase {
  public:
   ForwardBackward(const PhaseContext& c, const Point& p)
-      : model_(c.model), tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+      : model_(c.model),
+        precision_(c.precision),
+        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
 
   void run(Timeline& clock, PointResult* result) override {
     for (auto& param : model_->parameters()) param.mutable_grad() = at::Tensor();  // set_to_none, as zero_grad does
     clock.on_start();
     at::Tensor loss;
     {
+      // Autocast covers the forward only; backward runs each op in its forward's type.
+      models::AutocastScope autocast(tokens_.device().type(), precision_);
       profiles::ScopedRange range(profiles::kForwardRange);
       loss = next_token_loss(model_, tokens_);
     }
@@ -33,15 +37,16 @@ class ForwardBackward : public PreparedPhase {
 
  private:
   models::Transformer model_;
+  models::Precision precision_;
   at::Tensor tokens_;  // (B, T)
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p, int dtype_bytes) {
+Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
   Prediction r;
-  r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
-  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * dtype_bytes;
+  r.weight_bytes = static_cast<double>(models::weight_bytes(c, models::dtype_bytes(precision.storage)));
+  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * models::dtype_bytes(precision.compute);
   r.logits_bytes += double(p.batch) * double(p.seq - 1) * c.widths.vocab * 4;  // fp32 copy for the loss
-  r.grad_bytes = r.weight_bytes;
+  r.grad_bytes = r.weight_bytes;  // gradients take the weights' (storage) type
   // Backward ~ 2x forward: gradients with respect to activations and to weights.
   r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);
   r.tokens = double(p.batch) * double(p.seq);
@@ -63,7 +68,7 @@ PhaseSpec forward_backward_phase() {
           [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
             return std::make_unique<ForwardBackward>(c, p);
           },
-          predict, nullptr};
+          predict, nullptr, /*mixed_precision=*/true};
 }
 
 }  // namespace shishu::bench

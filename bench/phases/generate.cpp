@@ -47,7 +47,8 @@ class Generate : public PreparedPhase {
   std::unique_ptr<models::CudaGraphDecoder> graph_;
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p, int dtype_bytes) {
+Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
+  const int dtype_bytes = models::dtype_bytes(precision.storage);  // generation never mixes precisions
   Prediction r;
   r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
   r.kv_cache_bytes = double(p.batch) * double(p.prefill + p.gen) * double(models::kv_bytes_per_token(c, dtype_bytes));
@@ -60,9 +61,10 @@ Prediction predict(const models::ModelConfig& c, const Point& p, int dtype_bytes
 
 // Decode is bound by memory traffic: the least bytes a step must read, and the
 // bandwidth the measured median step implies.
-void derive(const models::ModelConfig& c, const Point& p, int dtype_bytes, const DeviceInfo& device, PointResult& r) {
+void derive(const models::ModelConfig& c, const Point& p, const models::Precision& precision, const DeviceInfo& device,
+            PointResult& r) {
   if (!r.samples.count("decode_step_ms")) return;
-  const double bytes = models::decode_step_bytes(c, p.batch, p.prefill + p.gen / 2, dtype_bytes);
+  const double bytes = models::decode_step_bytes(c, p.batch, p.prefill + p.gen / 2, models::dtype_bytes(precision.storage));
   const double step_s = summarize(r.samples.at("decode_step_ms")).median / 1e3;
   r.set_value("decode_bytes_per_step", bytes);
   r.set_value("achieved_bandwidth_gbs", bytes / step_s / 1e9);

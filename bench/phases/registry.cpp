@@ -1,5 +1,5 @@
 // The phases, one row each. A new phase: its file under bench/phases/, a declaration
-// and a row here, and its name in bench/point.cpp.
+// and a row here, and its name and traits in bench/point.cpp.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -13,9 +13,11 @@ namespace shishu::bench {
 PhaseSpec forward_phase();
 PhaseSpec forward_backward_phase();
 PhaseSpec generate_phase();
+PhaseSpec train_step_phase();
 
 const PhaseSpec& phase_spec(Phase phase) {
-  static const std::vector<PhaseSpec> kPhases = {forward_phase(), forward_backward_phase(), generate_phase()};
+  static const std::vector<PhaseSpec> kPhases = {forward_phase(), forward_backward_phase(), generate_phase(),
+                                                     train_step_phase()};
   for (const auto& spec : kPhases) {
     if (spec.phase == phase) return spec;
   }

@@ -1,0 +1,91 @@
+// Phase `train_step`: one training step, timed as a unit: forward, next-token loss,
+// backward and an AdamW update (LibTorch's torch::optim::AdamW). Under amp_bf16 the
+// forward runs under bf16 autocast and AdamW updates the fp32 master weights, as in the
+// paper's mixed-precision training.
+#include <ATen/ATen.h>
+#include <torch/optim/adamw.h>
+
+#include "bench/phase.h"
+#include "models/analytic.h"
+#include "profiles/range.h"
+
+namespace shishu::bench {
+namespace {
+
+class TrainStep : public PreparedPhase {
+ public:
+  TrainStep(const PhaseContext& c, const Point& p)
+      : model_(c.model),
+        precision_(c.precision),
+        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)),
+        optimizer_(model_->parameters(), torch::optim::AdamWOptions(kTrainLearningRate)) {}
+
+  void run(Timeline& clock, PointResult* result) override {
+    clock.on_start();
+    optimizer_.zero_grad();  // set_to_none
+    at::Tensor loss;
+    {
+      models::AutocastScope autocast(tokens_.device().type(), precision_);
+      profiles::ScopedRange range(profiles::kForwardRange);
+      loss = next_token_loss(model_, tokens_);
+    }
+    {
+      profiles::ScopedRange range(profiles::kBackwardRange);
+      loss.backward();
+    }
+    optimizer_.step();
+    clock.on_token(0);
+    const double ms = clock.read_ms()[0];
+    if (result) result->add_sample("latency_ms", ms);
+  }
+
+ private:
+  models::Transformer model_;
+  models::Precision precision_;
+  at::Tensor tokens_;  // (B, T)
+  torch::optim::AdamW optimizer_;  // its moments are allocated at the first step (the warm-up)
+};
+
+// Per token, the tensors autograd keeps for backward, in elements (an estimate: it
+// follows the ops in models/, and leaves out kernels' own workspaces).
+//   full layer:     norm input and output (2d), qkv (q + 2kv), rotated q and k (q + kv),
+//                   attention output (q), MLP block: norm input and output (2d),
+//                   gate_up (2f), silu(gate) and the product (2f)
+//   MLP-only layer: norm input and output (2d), gate_up (2f), silu(gate) and product (2f)
+//   final norm:     input and output (2d)
+double activation_elements_per_token(const models::ModelConfig& c) {
+  const double d = c.widths.d_model, f = c.widths.ffn_hidden;
+  const double q = double(c.widths.n_heads) * c.widths.head_dim, kv = double(c.widths.n_kv_heads) * c.widths.head_dim;
+  const double full = 4 * d + 3 * q + 3 * kv + 4 * f;
+  const double mlp_only = 2 * d + 4 * f;
+  return c.layout.full_layers * full + c.layout.mlp_only_layers() * mlp_only + 2 * d;
+}
+
+Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
+  const int storage = models::dtype_bytes(precision.storage), compute = models::dtype_bytes(precision.compute);
+  Prediction r;
+  const double tokens = double(p.batch) * double(p.seq);
+  r.weight_bytes = static_cast<double>(models::weight_bytes(c, storage));
+  r.grad_bytes = r.weight_bytes;
+  r.optimizer_bytes = 2 * r.weight_bytes;  // exp_avg and exp_avg_sq
+  r.logits_bytes = tokens * c.widths.vocab * compute + double(p.batch) * double(p.seq - 1) * c.widths.vocab * 4;
+  r.activation_bytes = tokens * activation_elements_per_token(c) * compute;
+  r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);  // the update's elementwise work is not counted
+  r.tokens = tokens;
+  return r;
+}
+
+}  // namespace
+
+PhaseSpec train_step_phase() {
+  PhaseSpec spec{Phase::kTrainStep, [](const Point&) -> int64_t { return 1; },
+                 [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
+                   return std::make_unique<TrainStep>(c, p);
+                 },
+                 predict, nullptr};
+  spec.mixed_precision = true;
+  spec.changes_weights = true;
+  return spec;
+}
+
+}  // namespace shishu::bench

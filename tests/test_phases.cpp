@@ -1,0 +1,86 @@
+// The phases through their own interface (bench/phase.h): a training step applies
+// exactly AdamW's first update, and the predictions follow the precision's storage.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "bench/cpu_tensor_memory.h"
+#include "bench/phase.h"
+#include "models/analytic.h"
+#include "tiny_model.h"
+
+using namespace shishu;
+
+namespace {
+
+bench::Point point(bench::Phase phase, const std::string& dtype) {
+  bench::Point p;
+  p.model = "tiny";
+  p.phase = phase;
+  p.batch = 2;
+  p.seq = 12;
+  p.dtype = dtype;
+  return p;
+}
+
+}  // namespace
+
+// AdamW's first step, by hand: with bias correction the moments are g and g^2, so each
+// weight moves to w (1 - lr wd) - lr g / (|g| + eps).
+TEST(Phases, TrainStepAppliesAdamWsFirstUpdate) {
+  const models::ModelConfig config = shishu::testing::tiny_config();
+  models::Transformer model = shishu::testing::tiny_model();
+  std::map<std::string, at::Tensor> before;
+  for (const auto& item : model->named_parameters()) before[item.key()] = item.value().detach().clone();
+  const bench::Point p = point(bench::Phase::kTrainStep, "fp32");
+  const auto& spec = bench::phase_spec(p.phase);
+  auto phase = spec.prepare({model, config, at::Device(at::kCPU), models::parse_precision("fp32"), 3}, p);
+  bench::Timeline clock(at::Device(at::kCPU), spec.marks(p));
+  phase->run(clock, nullptr);
+  const double lr = bench::kTrainLearningRate, wd = 1e-2, eps = 1e-8;
+  for (const auto& item : model->named_parameters()) {
+    const at::Tensor& w0 = before.at(item.key());
+    const at::Tensor g = item.value().grad();
+    ASSERT_TRUE(g.defined()) << item.key();
+    const at::Tensor expected = w0 * (1 - lr * wd) - lr * g / (g.abs() + eps);
+    EXPECT_LT((item.value() - expected).abs().max().item<double>(), 1e-6) << item.key();
+    EXPECT_GT((item.value() - w0).abs().max().item<double>(), 1e-4) << item.key() << " did not move";
+  }
+  EXPECT_TRUE(spec.changes_weights);
+}
+
+TEST(Phases, PredictionsFollowThePrecisionsStorage) {
+  const models::ModelConfig config = shishu::testing::tiny_config();
+  const double weights32 = double(models::weight_bytes(config, 4));
+  const auto amp = models::parse_precision("amp_bf16"), bf16 = models::parse_precision("bf16");
+  const auto train = bench::phase_spec(bench::Phase::kTrainStep).predict(config, point(bench::Phase::kTrainStep, "amp_bf16"), amp);
+  EXPECT_EQ(train.weight_bytes, weights32);  // fp32 master weights
+  EXPECT_EQ(train.grad_bytes, weights32);
+  EXPECT_EQ(train.optimizer_bytes, 2 * weights32);
+  EXPECT_GT(train.activation_bytes, 0);
+  const auto fwd = bench::phase_spec(bench::Phase::kForward).predict(config, point(bench::Phase::kForward, "bf16"), bf16);
+  const auto fwd_amp = bench::phase_spec(bench::Phase::kForward).predict(config, point(bench::Phase::kForward, "amp_bf16"), amp);
+  EXPECT_EQ(fwd.weight_bytes * 2, fwd_amp.weight_bytes);
+  EXPECT_EQ(fwd.logits_bytes, fwd_amp.logits_bytes);  // logits come out of a bf16 matmul either way
+  EXPECT_EQ(fwd.logits_bytes, 2.0 * 12 * config.widths.vocab * 2);
+  // Generation does not mix precisions: the point is skipped.
+  EXPECT_FALSE(bench::phase_spec(bench::Phase::kGenerate).mixed_precision);
+}
+
+// The counting CPU allocator counts exactly the bytes of live tensors.
+TEST(CpuTensorMemory, CountsLiveTensorBytesExactly) {
+  bench::install_cpu_tensor_counter();
+  ASSERT_TRUE(bench::cpu_tensor_counter_installed());
+  const int64_t before = bench::cpu_tensor_bytes();
+  bench::reset_cpu_tensor_peak();
+  {
+    at::Tensor a = at::empty({1000}, at::kFloat);
+    at::Tensor b = at::empty({10, 10}, at::kDouble);
+    EXPECT_EQ(bench::cpu_tensor_bytes() - before, 4000 + 800);
+  }
+  EXPECT_EQ(bench::cpu_tensor_bytes(), before);
+  EXPECT_EQ(bench::cpu_tensor_peak_bytes() - before, 4800);
+  bench::reset_cpu_tensor_peak();
+  EXPECT_EQ(bench::cpu_tensor_peak_bytes(), before);
+}
