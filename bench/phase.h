@@ -39,6 +39,39 @@ class PreparedPhase {
   virtual void run(Timeline& clock, PointResult* result) = 0;
 };
 
+// Input tokens (B, len) int64 on `device`: a pure function of the seed and the point, so
+// a point re-run alone (--benchmark_filter, --resume) sees the same inputs.
+at::Tensor point_tokens(const Point& p, int64_t len, int64_t vocab, uint64_t seed, c10::Device device);
+
+// The shape the sequence phases share (forward, forward_backward, train_step): a (B, T)
+// batch of tokens, and one timed unit of work per repetition.
+class TimedPass : public PreparedPhase {
+ public:
+  TimedPass(const PhaseContext& c, const Point& p)
+      : model_(c.model),
+        precision_(c.precision),
+        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+
+ protected:
+  // One repetition: `work` between the start mark and one end mark, its latency recorded.
+  template <typename Work>
+  void time(Timeline& clock, PointResult* result, Work&& work) {
+    clock.on_start();
+    work();
+    clock.on_token(0);
+    const double ms = clock.read_ms()[0];
+    if (result) result->add_sample("latency_ms", ms);
+  }
+
+  // Forward (under autocast for a mixed precision), next-token loss, backward, each in
+  // its profiler range. Gradients accumulate into whatever .grad holds.
+  void forward_backward();
+
+  models::Transformer model_;
+  models::Precision precision_;
+  at::Tensor tokens_;  // (B, T)
+};
+
 // Closed-form figures from the config and the point alone.
 struct Prediction {
   double weight_bytes = 0, kv_cache_bytes = 0, logits_bytes = 0, grad_bytes = 0;
@@ -66,10 +99,6 @@ struct PhaseSpec {
 };
 
 const PhaseSpec& phase_spec(Phase phase);
-
-// Input tokens (B, len) int64 on `device`: a pure function of the seed and the point, so
-// a point re-run alone (--benchmark_filter, --resume) sees the same inputs.
-at::Tensor point_tokens(const Point& p, int64_t len, int64_t vocab, uint64_t seed, c10::Device device);
 
 // train_step's AdamW learning rate. It changes no figure the phase records (an update
 // costs the same at any rate); LibTorch's AdamW defaults hold otherwise.

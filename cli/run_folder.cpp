@@ -6,6 +6,13 @@
 #include <iostream>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "reports/build_info.h"
 #include "reports/journal.h"
 #include "reports/report_json.h"
@@ -49,26 +56,64 @@ void check_resumable(const std::string& dir, const nlohmann::json& now) {
   }
 }
 
+// Creates the folder if needed; an unwritable place is bad input (exit 2), named.
+void make_folder(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) {
+    throw std::invalid_argument("cannot create the output folder '" + dir + "': " +
+                                (ec ? ec.message() : std::string("not a folder")));
+  }
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw std::invalid_argument("cannot write the output folder '" + dir + "': " + std::strerror(errno));
+  }
+}
+
+// One writer per run folder: an exclusive flock on DIR/.lock, held until the process
+// ends. The kernel drops it when the holder dies, so a killed run leaves no stale lock
+// (the file stays; the lock does not). The descriptor is never closed on purpose.
+void lock_folder(const std::string& dir) {
+  const std::string path = dir + "/.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::invalid_argument("cannot create " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char holder[32] = {0};
+    const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
+    ::close(fd);
+    throw std::invalid_argument(dir + " is being written by another run (pid " +
+                                std::string(n > 0 ? holder : "unknown") +
+                                "); wait for it to finish, or use another --out");
+  }
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only a courtesy for the message above; the lock itself holds.
+  }
+}
+
 }  // namespace
 
 // The run folder and the points already finished in it. A fresh run refuses a folder
-// that holds a run; --resume refuses one started with another sweep or build.
+// that holds a run; --resume refuses one started with another sweep or build; both
+// refuse a folder another live run is writing.
 std::string open_run_folder(const std::string& out_dir, const std::string& resume_dir, const bench::Sweep& sweep,
                             const nlohmann::json& identity, std::vector<bench::PointResult>* finished) {
   std::string dir = resume_dir.empty() ? out_dir : resume_dir;
   if (dir.empty()) dir = "reports/runs/" + utc_now("%Y%m%dT%H%M%SZ") + "-" + fs::path(sweep.name).stem().string();
   const std::string journal_path = dir + "/journal.jsonl";
   if (!resume_dir.empty()) {
+    if (!fs::is_directory(dir)) throw std::invalid_argument("--resume " + dir + ": no such run folder");
+    lock_folder(dir);
     check_resumable(dir, identity);
     std::vector<std::string> warnings;
     *finished = reports::Journal::read(journal_path, &warnings);
     for (const auto& w : warnings) std::cerr << "shishu-bench: warning: " << w << "\n";
     return dir;
   }
+  make_folder(dir);
+  lock_folder(dir);
   if (fs::exists(journal_path)) {
     throw std::invalid_argument(dir + " already holds a run; use --resume " + dir + " to continue it, or another --out");
   }
-  fs::create_directories(dir);
   reports::write_file_atomic(dir + "/run.json", identity.dump(2) + "\n");
   return dir;
 }

@@ -221,14 +221,19 @@ stage_test() {
   t0=$(now)
   [[ -x "$build/cli/shishu-bench" ]] || { record test failed 0 "no build here: run --stage build first"; failed=1; return 1; }
   ctest --test-dir "$build" -j "$jobs" --output-on-failure --no-tests=error >"$out/logs/ctest.log" 2>&1 || rc=$?
-  local skipped
-  skipped=$(sed -n '/The following tests did not run/,$p' "$out/logs/ctest.log" | grep -c '(Skipped)' || true)
+  # Skipped tests, and which of them carry the gpu label (the ones a GPU must run).
+  local skipped gpu_skipped
+  sed -n '/The following tests did not run/,$p' "$out/logs/ctest.log" | sed -n 's/.* - \(.*\) (Skipped)$/\1/p' \
+    >"$work/skipped.txt"
+  ctest --test-dir "$build" -L gpu -N | sed -n 's/^ *Test *#[0-9]*: //p' >"$work/gpu-tests.txt"
+  skipped=$(grep -c . "$work/skipped.txt" || true)
+  gpu_skipped=$(grep -cxFf "$work/gpu-tests.txt" "$work/skipped.txt" || true)
   local result
   result=$(grep -E '^[0-9]+% tests passed' "$out/logs/ctest.log" || echo "no result line")
   if ((rc)); then
     record test failed "$(since "$t0")" "$result (logs/ctest.log)"; failed=1; return 1
-  elif [[ -n "$gpu_name" && "$skipped" -gt 0 ]]; then
-    record test failed "$(since "$t0")" "$skipped test(s) skipped although a GPU is present (logs/ctest.log)"
+  elif [[ -n "$gpu_name" && "$gpu_skipped" -gt 0 ]]; then
+    record test failed "$(since "$t0")" "$gpu_skipped GPU test(s) skipped although a GPU is present (logs/ctest.log)"
     failed=1; return 1
   fi
   record test ok "$(since "$t0")" "$result; $skipped skipped$([[ -n "$gpu_name" ]] || echo ' (no GPU here: GPU tests skip)')"

@@ -28,18 +28,9 @@ const std::string kSweep = SHISHU_TEST_DATA "/tiny-sweep.json";
 
 std::string fresh_dir(const std::string& name) { return shishu::testing::fresh_dir("shishu-e2e", name); }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // Runs the binary with `args`; returns its exit status, stderr in *err, stdout in *out.
 int run(const std::string& args, std::string* err = nullptr, std::string* out = nullptr) {
-  const std::string base = fs::temp_directory_path() / ("shishu-e2e-" + std::to_string(::getpid()));
-  const int rc = std::system((kExe + " " + args + " >" + base + ".out 2>" + base + ".err").c_str());
-  if (err) *err = slurp(base + ".err");
-  if (out) *out = slurp(base + ".out");
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return shishu::testing::run_exe(kExe, args, err, out);
 }
 
 using shishu::testing::read_json;
@@ -49,6 +40,17 @@ size_t journal_lines(const std::string& path) {
   size_t n = 0;
   for (std::string line; std::getline(in, line);) n += !line.empty();
   return n;
+}
+
+// Starts the tiny sweep into `dir` in the background and waits until `lines` points are
+// journaled (or a minute passes). Returns its pid.
+pid_t start_sweep_until(const std::string& dir, size_t lines) {
+  const pid_t pid = shishu::testing::spawn(kExe, {"run", "--preset", kSweep, "--reps", "3", "--out", dir});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (journal_lines(dir + "/journal.jsonl") < lines && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pid;
 }
 
 }  // namespace
@@ -77,6 +79,10 @@ TEST(EndToEnd, EveryPointIsReportedWithFiniteTimingsAndMemory) {
     EXPECT_EQ(lat["samples"].size(), 2u) << p["id"];
     for (double v : lat["samples"]) EXPECT_TRUE(std::isfinite(v) && v > 0) << p["id"];
     EXPECT_GT(p["metrics"]["cpu_peak_rss_bytes"].get<double>(), 0) << p["id"];
+    // Tensor bytes: at least the weights, and less than the process's resident set.
+    const double allocated = p["metrics"]["cpu_peak_allocated_bytes"];
+    EXPECT_GE(allocated, p["metrics"]["predicted_weight_bytes"].get<double>()) << p["id"];
+    EXPECT_LT(allocated, p["metrics"]["cpu_peak_rss_bytes"].get<double>()) << p["id"];
     EXPECT_GT(p["metrics"]["predicted_weight_bytes"].get<double>(), 0) << p["id"];
     if (p["axes"]["phase"] == "generate") {
       EXPECT_EQ(p["metrics"]["decode_step_ms"]["samples"].size(), 2u * (3 - 1)) << p["id"];
@@ -118,19 +124,8 @@ TEST(EndToEnd, ResumeAfterAnInterruptionRunsOnlyTheRemainingPoints) {
   const std::string dir = fresh_dir("resume");
   const std::string journal = dir + "/journal.jsonl";
   // Real interruption: start the sweep, stop it once some points are journaled.
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::freopen("/dev/null", "w", stdout);
-    ::freopen("/dev/null", "w", stderr);
-    ::execl(kExe.c_str(), kExe.c_str(), "run", "--preset", kSweep.c_str(), "--reps", "3", "--out", dir.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (journal_lines(journal) < 3 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const pid_t pid = start_sweep_until(dir, 3);
+  ASSERT_GT(pid, 0);
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -205,6 +200,26 @@ TEST(EndToEnd, ExistingRunFolderIsNotOverwritten) {
   std::string err;
   EXPECT_EQ(run("run --preset " + kSweep + " --models 125m:2 --phase forward --seq 8 --reps 1 --out " + dir, &err), 2);
   EXPECT_NE(err.find("--resume"), std::string::npos) << err;
+}
+
+// One writer per run folder: a second one is refused while the first lives; once the
+// first is killed (its lock dies with it), --resume continues the folder.
+TEST(EndToEnd, ASecondWriterIsRefusedAndAKilledRunsLockIsNot) {
+  const std::string dir = fresh_dir("lock");
+  const pid_t pid = start_sweep_until(dir, 1);
+  ASSERT_GT(pid, 0);
+  std::string err;
+  EXPECT_EQ(run("run --preset " + kSweep + " --reps 3 --resume " + dir, &err), 2);
+  EXPECT_NE(err.find("is being written by another run (pid " + std::to_string(pid) + ")"), std::string::npos) << err;
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the first run finished before the check";
+  EXPECT_EQ(run("run --preset " + kSweep + " --reps 3 --resume " + dir, &err), 0) << err;
+  EXPECT_EQ(shishu::testing::read_json(dir + "/report.json")["points"].size(), 12u);
+  // And a place that cannot be written is bad input, named.
+  EXPECT_EQ(run("run --preset " + kSweep + " --out /proc/forbidden/run", &err), 2);
+  EXPECT_NE(err.find("cannot create the output folder '/proc/forbidden/run'"), std::string::npos) << err;
 }
 
 namespace {

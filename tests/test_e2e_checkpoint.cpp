@@ -16,17 +16,10 @@ namespace {
 
 const std::string kExe = SHISHU_BENCH_EXE;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using shishu::testing::slurp;
 
 int run(const std::string& args, std::string* out = nullptr, std::string* err = nullptr) {
-  const std::string base = fs::temp_directory_path() / ("shishu-e2e-ckpt-" + std::to_string(::getpid()));
-  const int rc = std::system((kExe + " " + args + " >" + base + ".out 2>" + base + ".err").c_str());
-  if (out) *out = slurp(base + ".out");
-  if (err) *err = slurp(base + ".err");
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  return shishu::testing::run_exe(kExe, args, err, out);
 }
 
 std::string dir(const std::string& name) { return shishu::testing::fresh_dir("shishu-e2e-ckpt", name); }

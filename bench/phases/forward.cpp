@@ -8,30 +8,18 @@
 namespace shishu::bench {
 namespace {
 
-class Forward : public PreparedPhase {
+class Forward : public TimedPass {
  public:
-  Forward(const PhaseContext& c, const Point& p)
-      : model_(c.model),
-        precision_(c.precision),
-        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+  using TimedPass::TimedPass;
 
   void run(Timeline& clock, PointResult* result) override {
     at::NoGradGuard no_grad;
-    clock.on_start();
-    {
+    time(clock, result, [&] {
       models::AutocastScope autocast(tokens_.device().type(), precision_);
       profiles::ScopedRange range(profiles::kForwardRange);
       at::Tensor logits = model_->forward(tokens_);  // (B, T, V)
-    }
-    clock.on_token(0);
-    const double ms = clock.read_ms()[0];
-    if (result) result->add_sample("latency_ms", ms);
+    });
   }
-
- private:
-  models::Transformer model_;
-  models::Precision precision_;
-  at::Tensor tokens_;  // (B, T)
 };
 
 Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {

@@ -9,36 +9,16 @@
 namespace shishu::bench {
 namespace {
 
-class ForwardBackward : public PreparedPhase {
+class ForwardBackward : public TimedPass {
  public:
-  ForwardBackward(const PhaseContext& c, const Point& p)
-      : model_(c.model),
-        precision_(c.precision),
-        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+  using TimedPass::TimedPass;
 
   void run(Timeline& clock, PointResult* result) override {
-    for (auto& param : model_->parameters()) param.mutable_grad() = at::Tensor();  // set_to_none, as zero_grad does
-    clock.on_start();
-    at::Tensor loss;
-    {
-      // Autocast covers the forward only; backward runs each op in its forward's type.
-      models::AutocastScope autocast(tokens_.device().type(), precision_);
-      profiles::ScopedRange range(profiles::kForwardRange);
-      loss = next_token_loss(model_, tokens_);
-    }
-    {
-      profiles::ScopedRange range(profiles::kBackwardRange);
-      loss.backward();
-    }
-    clock.on_token(0);
-    const double ms = clock.read_ms()[0];
-    if (result) result->add_sample("latency_ms", ms);
+    // set_to_none, as zero_grad does, outside the timed region: freeing the previous
+    // repetition's gradients is not this repetition's work.
+    for (auto& param : model_->parameters()) param.mutable_grad() = at::Tensor();
+    time(clock, result, [&] { forward_backward(); });
   }
-
- private:
-  models::Transformer model_;
-  models::Precision precision_;
-  at::Tensor tokens_;  // (B, T)
 };
 
 Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
@@ -54,6 +34,18 @@ Prediction predict(const models::ModelConfig& c, const Point& p, const models::P
 }
 
 }  // namespace
+
+void TimedPass::forward_backward() {
+  at::Tensor loss;
+  {
+    // Autocast covers the forward only; backward runs each op in its forward's type.
+    models::AutocastScope autocast(tokens_.device().type(), precision_);
+    profiles::ScopedRange range(profiles::kForwardRange);
+    loss = next_token_loss(model_, tokens_);
+  }
+  profiles::ScopedRange range(profiles::kBackwardRange);
+  loss.backward();
+}
 
 at::Tensor next_token_loss(models::Transformer& model, const at::Tensor& tokens) {
   const int64_t T = tokens.size(1), vocab = model->config().widths.vocab;

@@ -12,37 +12,20 @@
 namespace shishu::bench {
 namespace {
 
-class TrainStep : public PreparedPhase {
+class TrainStep : public TimedPass {
  public:
   TrainStep(const PhaseContext& c, const Point& p)
-      : model_(c.model),
-        precision_(c.precision),
-        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)),
-        optimizer_(model_->parameters(), torch::optim::AdamWOptions(kTrainLearningRate)) {}
+      : TimedPass(c, p), optimizer_(model_->parameters(), torch::optim::AdamWOptions(kTrainLearningRate)) {}
 
   void run(Timeline& clock, PointResult* result) override {
-    clock.on_start();
-    optimizer_.zero_grad();  // set_to_none
-    at::Tensor loss;
-    {
-      models::AutocastScope autocast(tokens_.device().type(), precision_);
-      profiles::ScopedRange range(profiles::kForwardRange);
-      loss = next_token_loss(model_, tokens_);
-    }
-    {
-      profiles::ScopedRange range(profiles::kBackwardRange);
-      loss.backward();
-    }
-    optimizer_.step();
-    clock.on_token(0);
-    const double ms = clock.read_ms()[0];
-    if (result) result->add_sample("latency_ms", ms);
+    time(clock, result, [&] {
+      optimizer_.zero_grad();  // set_to_none
+      forward_backward();
+      optimizer_.step();
+    });
   }
 
  private:
-  models::Transformer model_;
-  models::Precision precision_;
-  at::Tensor tokens_;  // (B, T)
   torch::optim::AdamW optimizer_;  // its moments are allocated at the first step (the warm-up)
 };
 
