@@ -47,7 +47,7 @@ const std::vector<Metric>& metrics() {
       {"cpu_rss_start_bytes", "RSS at start", "bytes", D::kNeutral, K::kScalar, "bytes",
        "process resident set (VmRSS) at point start, before inputs and cache"},
       {"predicted_weight_bytes", "weights (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic: distinct parameters x dtype size"},
+       "analytic: distinct parameters x storage size; under amp_bf16 plus autocast's cached bf16 copy of each"},
       {"predicted_kv_cache_bytes", "KV cache (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
        "analytic: batch x (prefill+G) x KV bytes per token"},
       {"predicted_logits_bytes", "logits (model)", "bytes", D::kNeutral, K::kScalar, "bytes",

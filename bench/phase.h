@@ -104,6 +104,11 @@ const PhaseSpec& phase_spec(Phase phase);
 // costs the same at any rate); LibTorch's AdamW defaults hold otherwise.
 inline constexpr double kTrainLearningRate = 1e-3;
 
+// Bytes the weights occupy during a pass: every distinct parameter in the storage type,
+// plus, under a mixed precision, autocast's cached compute-type copy of each (a weight is
+// cast once per autocast region, and the copy is kept until the region ends).
+double resident_weight_bytes(const models::ModelConfig& config, const models::Precision& precision);
+
 // Mean next-token cross-entropy of tokens (B, T) under the model, computed in fp32
 // (logits upcast first), as HF transformers does. Shared by the training phases.
 at::Tensor next_token_loss(models::Transformer& model, const at::Tensor& tokens);

@@ -55,13 +55,14 @@ TEST(Phases, PredictionsFollowThePrecisionsStorage) {
   const double weights32 = double(models::weight_bytes(config, 4));
   const auto amp = models::parse_precision("amp_bf16"), bf16 = models::parse_precision("bf16");
   const auto train = bench::phase_spec(bench::Phase::kTrainStep).predict(config, point(bench::Phase::kTrainStep, "amp_bf16"), amp);
-  EXPECT_EQ(train.weight_bytes, weights32);  // fp32 master weights
+  const double weights16 = double(models::weight_bytes(config, 2));
+  EXPECT_EQ(train.weight_bytes, weights32 + weights16);  // fp32 master weights and autocast's bf16 copies
   EXPECT_EQ(train.grad_bytes, weights32);
   EXPECT_EQ(train.optimizer_bytes, 2 * weights32);
   EXPECT_GT(train.activation_bytes, 0);
   const auto fwd = bench::phase_spec(bench::Phase::kForward).predict(config, point(bench::Phase::kForward, "bf16"), bf16);
   const auto fwd_amp = bench::phase_spec(bench::Phase::kForward).predict(config, point(bench::Phase::kForward, "amp_bf16"), amp);
-  EXPECT_EQ(fwd.weight_bytes * 2, fwd_amp.weight_bytes);
+  EXPECT_EQ(fwd.weight_bytes * 3, fwd_amp.weight_bytes);  // 2 B each in bf16; 4 + 2 B under amp_bf16
   EXPECT_EQ(fwd.logits_bytes, fwd_amp.logits_bytes);  // logits come out of a bf16 matmul either way
   EXPECT_EQ(fwd.logits_bytes, 2.0 * 12 * config.widths.vocab * 2);
   // Generation does not mix precisions: the point is skipped.

@@ -24,7 +24,7 @@ class Forward : public TimedPass {
 
 Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
   Prediction r;
-  r.weight_bytes = static_cast<double>(models::weight_bytes(c, models::dtype_bytes(precision.storage)));
+  r.weight_bytes = resident_weight_bytes(c, precision);
   r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * models::dtype_bytes(precision.compute);
   r.flops = models::forward_flops(c, p.batch, p.seq, 0, p.seq);
   r.tokens = double(p.batch) * double(p.seq);

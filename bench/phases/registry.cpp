@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench/phase.h"
+#include "models/analytic.h"
 
 namespace shishu::bench {
 
@@ -34,6 +35,12 @@ uint64_t fnv1a(const std::string& text) {
 }
 
 }  // namespace
+
+double resident_weight_bytes(const models::ModelConfig& config, const models::Precision& precision) {
+  double bytes = static_cast<double>(models::weight_bytes(config, models::dtype_bytes(precision.storage)));
+  if (precision.autocast()) bytes += static_cast<double>(models::weight_bytes(config, models::dtype_bytes(precision.compute)));
+  return bytes;
+}
 
 at::Tensor point_tokens(const Point& p, int64_t len, int64_t vocab, uint64_t seed, c10::Device device) {
   const uint64_t point_seed = seed ^ fnv1a(p.id());

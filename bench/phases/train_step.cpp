@@ -48,9 +48,9 @@ Prediction predict(const models::ModelConfig& c, const Point& p, const models::P
   const int storage = models::dtype_bytes(precision.storage), compute = models::dtype_bytes(precision.compute);
   Prediction r;
   const double tokens = double(p.batch) * double(p.seq);
-  r.weight_bytes = static_cast<double>(models::weight_bytes(c, storage));
-  r.grad_bytes = r.weight_bytes;
-  r.optimizer_bytes = 2 * r.weight_bytes;  // exp_avg and exp_avg_sq
+  r.weight_bytes = resident_weight_bytes(c, precision);
+  r.grad_bytes = static_cast<double>(models::weight_bytes(c, storage));
+  r.optimizer_bytes = 2 * r.grad_bytes;  // exp_avg and exp_avg_sq, in the weights' storage type
   r.logits_bytes = tokens * c.widths.vocab * compute + double(p.batch) * double(p.seq - 1) * c.widths.vocab * 4;
   r.activation_bytes = tokens * activation_elements_per_token(c) * compute;
   r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);  // the update's elementwise work is not counted
