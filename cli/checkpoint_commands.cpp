@@ -37,7 +37,8 @@ models::Transformer build_model(const CheckpointOptions& o) {
   if (o.model.empty() && o.weights.empty()) throw std::invalid_argument("name a model with --model, or give --weights");
   const models::ModelConfig config =
       o.weights.empty() ? models::resolve_model_or_config(o.model) : models::config_for_weights(o.weights, o.model);
-  models::Transformer model(config, models::BuildOptions{models::parse_dtype(o.dtype), bench::parse_device(o.device), o.seed, o.init_std});
+  const models::BuildOptions build{models::parse_dtype(o.dtype), bench::parse_device(o.device), o.seed, o.init_std};
+  models::Transformer model(config, build);
   if (!o.weights.empty()) models::load_checkpoint(model, models::locate_checkpoint(o.weights).weights);
   return model;
 }

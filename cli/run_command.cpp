@@ -207,7 +207,8 @@ int run_sweep_command(RunOptions o) {
   require_devices_here(points);
 
   std::vector<bench::PointResult> finished;
-  const std::string dir = open_run_folder(o.out_dir, o.resume_dir, sweep, run_identity(sweep, points, o.inject_slowdown_pct, weights_file), &finished);
+  const nlohmann::json identity = run_identity(sweep, points, o.inject_slowdown_pct, weights_file);
+  const std::string dir = open_run_folder(o.out_dir, o.resume_dir, sweep, identity, &finished);
   const std::string journal_path = dir + "/journal.jsonl";
   std::map<std::string, bench::PointResult> by_id;
   for (auto& r : finished) by_id[r.point.id()] = r;

@@ -58,7 +58,9 @@ void write_atomic(const fs::path& path, const std::string& head, const std::vect
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error(tmp.string() + ": cannot be written");
     out.write(head.data(), static_cast<std::streamsize>(head.size()));
-    for (const auto& b : blobs) out.write(static_cast<const char*>(b.const_data_ptr()), static_cast<std::streamsize>(b.nbytes()));
+    for (const auto& b : blobs) {
+      out.write(static_cast<const char*>(b.const_data_ptr()), static_cast<std::streamsize>(b.nbytes()));
+    }
     out.flush();
     if (!out) throw std::runtime_error(tmp.string() + ": write failed (disk full?)");
   }
@@ -113,7 +115,8 @@ void save_checkpoint(Transformer& model, const std::string& dir, StoredDtype dty
                     {{"format", "pt"}, {"shishu_model", config.name}});
   static const std::map<StoredDtype, std::string> kTorchDtype = {
       {StoredDtype::kF32, "float32"}, {StoredDtype::kBF16, "bfloat16"}, {StoredDtype::kF16, "float16"}};
-  write_atomic(fs::path(dir) / "config.json", hf_config_json(config, kTorchDtype.at(dtype), model->options().init_std).dump(2) + "\n", {});
+  const nlohmann::json json = hf_config_json(config, kTorchDtype.at(dtype), model->options().init_std);
+  write_atomic(fs::path(dir) / "config.json", json.dump(2) + "\n", {});
 }
 
 void load_checkpoint(Transformer& model, const std::string& file) {
