@@ -65,9 +65,12 @@ std::vector<int64_t> parse_int_list(std::string_view axis, std::string_view text
     const char op = op_pos == std::string_view::npos ? '+' : rest[op_pos];
     const int64_t step = op_pos == std::string_view::npos ? 1 : parse_positive(axis, item, rest.substr(op_pos + 1));
     if (op == '*' && step < 2) fail(axis, item, "needs a factor of at least 2");
-    for (int64_t v = first; v <= last; v = (op == '*') ? v * step : v + step) {
+    for (int64_t v = first;; v = (op == '*') ? v * step : v + step) {
       values.push_back(v);
       if (values.size() > kMaxItems) fail(axis, item, "expands to more than 4096 values");
+      // Stop before the next value passes `last`, which also keeps it from overflowing
+      // (found by fuzzing: 4-1111111111111114096*2228).
+      if (op == '*' ? v > last / step : v > last - step) break;
     }
   }
   return values;

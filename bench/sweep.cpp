@@ -81,7 +81,7 @@ Sweep parse_sweep(const std::string& text, const std::string& origin) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows (fuzzing)
     bad(origin, std::string("malformed JSON: ") + e.what());
   }
   if (!doc.is_object()) bad(origin, "a preset must be a JSON object");

@@ -34,6 +34,13 @@ int get_int(const json& c, const char* key, const std::string& origin) {
   return c[key].get<int>();
 }
 
+// A string field, or `fallback` when absent; any other type is refused by name.
+std::string get_string(const json& c, const char* key, const std::string& fallback, const std::string& origin) {
+  if (!c.contains(key) || c[key].is_null()) return fallback;
+  if (!c[key].is_string()) fail(origin, std::string("'") + key + "' must be a string, not " + c[key].dump());
+  return c[key].get<std::string>();
+}
+
 double get_number(const json& c, const char* key, double fallback, const std::string& origin) {
   if (!c.contains(key) || c[key].is_null()) return fallback;
   if (!c[key].is_number() || c[key].get<double>() <= 0) fail(origin, std::string("'") + key + "' must be a positive number");
@@ -132,7 +139,7 @@ json hf_config_json(const ModelConfig& c, const std::string& torch_dtype, double
 
 ModelConfig model_from_hf_config(const json& j, const std::string& origin) {
   if (!j.is_object()) fail(origin, "config.json is not a JSON object");
-  const std::string type = j.value("model_type", "");
+  const std::string type = get_string(j, "model_type", "", origin);
   if (type != "llama" && type != "shishulm") fail(origin, "model_type '" + type + "' is neither llama nor shishulm");
   ModelConfig c;
   Widths& w = c.widths;
@@ -149,7 +156,7 @@ ModelConfig model_from_hf_config(const json& j, const std::string& origin) {
   for (const char* key : {"rope_parameters", "rope_scaling"}) {
     if (!j.contains(key) || j[key].is_null()) continue;
     if (!j[key].is_object()) fail(origin, std::string("'") + key + "' must be an object");
-    const std::string type = j[key].value("rope_type", j[key].value("type", "default"));
+    const std::string type = get_string(j[key], "rope_type", get_string(j[key], "type", "default", origin), origin);
     if (type != "default") fail(origin, std::string(key) + ": rope_type '" + type + "' is not supported (only default)");
     c.rope_theta = get_number(j[key], "rope_theta", c.rope_theta, origin);
   }

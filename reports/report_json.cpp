@@ -174,15 +174,18 @@ json read_report(const std::string& path) {
   json report;
   try {
     report = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows
     throw std::invalid_argument(path + ": malformed JSON: " + e.what());
   }
-  if (!report.is_object() || report.value("schema", "") != kSchemaName) {
+  // Checked by type first: json::value() throws on a field of another type.
+  const json schema = report.is_object() ? report.value("schema", json()) : json();
+  if (!schema.is_string() || schema != kSchemaName) {
     throw std::invalid_argument(path + ": not a shishu-bench report (schema is not '" + std::string(kSchemaName) + "')");
   }
-  if (report.value("schema_version", -1) != kSchemaVersion) {
-    throw std::invalid_argument(path + ": schema version " + std::to_string(report.value("schema_version", -1)) +
-                                ", this build reads version " + std::to_string(kSchemaVersion));
+  const json version = report.value("schema_version", json());
+  if (!version.is_number_integer() || version != kSchemaVersion) {
+    throw std::invalid_argument(path + ": schema version " + version.dump() + ", this build reads version " +
+                                std::to_string(kSchemaVersion));
   }
   if (!report.contains("points") || !report["points"].is_array()) throw std::invalid_argument(path + ": no points array");
   return report;

@@ -26,8 +26,10 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # --- Debian packages --------------------------------------------------------------
 # libbenchmark-tools and python3-scipy: Google Benchmark's compare.py, which a test runs
 # on our --benchmark_out files.
+# clang-14 and libclang-rt-14-dev: libFuzzer, for scripts/fuzz.sh.
 packages=(cmake ninja-build g++ ccache libbenchmark-dev libgtest-dev googletest
-          nlohmann-json3-dev libcli11-dev libfmt-dev python3-venv libbenchmark-tools python3-scipy)
+          nlohmann-json3-dev libcli11-dev libfmt-dev python3-venv libbenchmark-tools python3-scipy
+          clang-14 libclang-rt-14-dev)
 if command -v dpkg-query >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do

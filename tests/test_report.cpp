@@ -117,6 +117,10 @@ TEST(Report, ReaderRefusesMalformedAndForeignFiles) {
   expect_refused(R"({"schema": "other"})", "not a shishu-bench report");
   expect_refused(R"({"schema": "shishu-bench/report", "schema_version": 99, "points": []})", "schema version 99");
   expect_refused(R"({"schema": "shishu-bench/report", "schema_version": 1})", "no points");
+  // Fields of the wrong type, and a number that overflows, are refused as well.
+  expect_refused(R"({"schema": 1})", "not a shishu-bench report");
+  expect_refused(R"({"schema": "shishu-bench/report", "schema_version": "1"})", "schema version \"1\"");
+  expect_refused(R"({"schema": "shishu-bench/report", "schema_version": 1E400})", "malformed JSON");
   EXPECT_THROW(reports::read_report(dir + "/missing.json"), std::invalid_argument);
 
   const auto report = reports::make_report({{"host", "h"}}, {sample_result()});

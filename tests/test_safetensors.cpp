@@ -115,6 +115,9 @@ TEST(HfFormat, RefusesConfigsThatAreNotOurModels) {
   const nlohmann::json good = hf_config_json(resolve_model("mobilellm-125m"), "float32");
   const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
       {[](auto& j) { j["model_type"] = "mistral"; }, "model_type 'mistral'"},
+      // Found by fuzzing (tests/fuzz): a non-string model_type threw nlohmann's type_error.
+      {[](auto& j) { j["model_type"] = true; }, "'model_type' must be a string, not true"},
+      {[](auto& j) { j["rope_parameters"]["rope_type"] = 3; }, "'rope_type' must be a string, not 3"},
       {[](auto& j) { j["tie_word_embeddings"] = false; }, "tie_word_embeddings must be true"},
       {[](auto& j) { j["rope_parameters"]["rope_type"] = "linear"; }, "rope_type 'linear'"},
       {[](auto& j) { j["hidden_size"] = -1; }, "'hidden_size' must be a positive integer"},

@@ -20,6 +20,14 @@ TEST(AxisValues, ListsAndRanges) {
   EXPECT_EQ(parse_string_list("--models", "a, b"), (std::vector<std::string>{"a", "b"}));
 }
 
+// Found by fuzzing (tests/fuzz): a geometric range whose end is near the int64 limit
+// overflowed while stepping past it. Now it stops at the last value within the range.
+TEST(AxisValues, RangesNearTheInt64LimitDoNotOverflow) {
+  const auto v = parse_int_list("--seq", "4-1111111111111114096*2228");
+  ASSERT_EQ(v.size(), 6u);
+  EXPECT_EQ(v.back(), 4 * int64_t{2228} * 2228 * 2228 * 2228 * 2228);
+}
+
 TEST(AxisValues, BadItemsNameTheAxisAndItem) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"0", "'0' must be positive"},         {"-4", "'-4' is missing a number"},
@@ -132,6 +140,7 @@ TEST(Sweep, OverridesReplaceAxesAndFilterPhases) {
 TEST(Sweep, RejectsBadPresets) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"{", "malformed JSON"},
+      {R"({"seed": 1E400, "grids": [{}]})", "malformed JSON"},  // found by fuzzing: a number that overflows
       {"[]", "must be a JSON object"},
       {R"({"grids": []})", "non-empty 'grids'"},
       {R"({"gridz": [{}]})", "unknown key 'gridz'"},
