@@ -91,8 +91,14 @@ Sweep parse_sweep(const std::string& text, const std::string& origin) {
     if (!known.count(key)) bad(origin, "unknown key '" + key + "'");
   }
   Sweep s;
-  s.name = doc.value("name", origin);
-  s.description = doc.value("description", "");
+  // Text fields checked by type: json::value() throws on a field of another type (fuzzing).
+  auto string_field = [&](const char* key, const std::string& fallback) {
+    if (!doc.contains(key)) return fallback;
+    if (!doc[key].is_string()) bad(origin, std::string(key) + " must be a string, not " + doc[key].dump());
+    return doc[key].get<std::string>();
+  };
+  s.name = string_field("name", origin);
+  s.description = string_field("description", "");
   auto positive_int = [&](const char* key, int fallback, int minimum) {
     if (!doc.contains(key)) return fallback;
     if (!doc[key].is_number_integer() || doc[key].get<int>() < minimum) {

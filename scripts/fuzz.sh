@@ -7,6 +7,9 @@
 # corpus size. A crash, leak, timeout or sanitizer report stops that target, leaves its
 # input in build/fuzz/artifacts/, and makes the script exit 1; add that input to the
 # committed corpus once fixed, so it stays a regression test.
+# SHISHU_FUZZ_RUNS=N (CI): instead of a time budget, exactly N executions per target
+# with a fixed seed, from the committed seeds alone, so that every CI pass does about
+# the same work on any machine (libFuzzer's path still varies a little from run to run).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,12 +28,18 @@ printf '%-18s %10s %8s %8s %8s  %s\n' target execs cov ft corpus status
 for seeds in "$root"/tests/fuzz/corpus/*/; do
   target=$(basename "$seeds")
   corpus="$build/corpus/$target"
+  budget=(-max_total_time="$seconds")
+  if [[ -n "${SHISHU_FUZZ_RUNS:-}" ]]; then
+    corpus="$build/corpus-runs/$target"
+    rm -rf "$corpus"
+    budget=(-runs="$SHISHU_FUZZ_RUNS" -seed=1)
+  fi
   mkdir -p "$corpus" "$build/artifacts"
   cp -n "$seeds"* "$corpus"/ 2>/dev/null || true
   log="$build/$target.log"
   status=ok
   # -rss_limit_mb: a parser that allocates gigabytes for a small input is a finding too.
-  "$build/$target" "$corpus" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 \
+  "$build/$target" "$corpus" "${budget[@]}" -rss_limit_mb=1024 -timeout=10 \
     -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 >"$log" 2>&1 || status="FAILED (see $log)"
   [[ "$status" == ok ]] || failed=1
   # The last "#N ... cov: C ft: F corp: K/..." line holds the totals.

@@ -141,6 +141,7 @@ TEST(Sweep, RejectsBadPresets) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"{", "malformed JSON"},
       {R"({"seed": 1E400, "grids": [{}]})", "malformed JSON"},  // found by fuzzing: a number that overflows
+      {R"({"name": 7, "grids": [{}]})", "name must be a string, not 7"},  // found by fuzzing in CI
       {"[]", "must be a JSON object"},
       {R"({"grids": []})", "non-empty 'grids'"},
       {R"({"gridz": [{}]})", "unknown key 'gridz'"},
