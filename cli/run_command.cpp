@@ -218,52 +218,59 @@ int run_sweep_command(RunOptions o) {
   const std::string started = utc_now();
   nlohmann::json context = make_context(o, sweep, runner, points, started);
   for (const auto& w : context["warnings"]) std::cerr << "shishu-bench: WARNING: " << w.get<std::string>() << "\n";
-  reports::Journal journal(journal_path);
-  std::snprintf(g_resume_hint, sizeof g_resume_hint,
-                "\nshishu-bench: interrupted; finished points are in %s; continue with --resume %s\n",
-                journal_path.c_str(), dir.c_str());
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  std::cerr << "shishu-bench: " << points.size() << " points (" << by_id.size() << " already finished), writing to "
-            << dir << "\n";
-
-  std::vector<bench::Point> to_run;
-  Progress progress(points.size() - by_id.size());
-  for (const auto& p : points) {
-    if (by_id.count(p.id())) continue;
-    const std::string reason = bench::PointRunner::skip_reason(p);
-    if (reason.empty()) {
-      to_run.push_back(p);
-      continue;
-    }
-    bench::PointResult skipped;
-    skipped.point = p;
-    skipped.status = bench::Status::kSkipped;
-    skipped.message = reason;
-    journal.append(skipped);
-    by_id[p.id()] = skipped;
-    progress.point_done(skipped);
-  }
-  if (!to_run.empty()) {
-    const auto on_done = [&](const bench::PointResult& r) {
-      journal.append(r);  // first, so an interruption right after loses nothing
-      progress.point_done(r);
-    };
-    for (const auto& r : bench::run_with_google_benchmark(to_run, sweep.settings, runner, on_done)) by_id[r.point.id()] = r;
-  }
-
-  // The report lists points in sweep order; points filtered out by
-  // --benchmark_filter did not run and are not in it.
+  // A result that cannot be written (a full disk) ends the run with exit 1; the journal
+  // holds every point finished before it, whole, so the run can continue.
   std::vector<bench::PointResult> ordered;
-  for (const auto& p : points) {
-    if (auto it = by_id.find(p.id()); it != by_id.end()) ordered.push_back(it->second);
+  try {
+    reports::Journal journal(journal_path);
+    std::snprintf(g_resume_hint, sizeof g_resume_hint,
+                  "\nshishu-bench: interrupted; finished points are in %s; continue with --resume %s\n",
+                  journal_path.c_str(), dir.c_str());
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    std::cerr << "shishu-bench: " << points.size() << " points (" << by_id.size() << " already finished), writing to "
+              << dir << "\n";
+
+    std::vector<bench::Point> to_run;
+    Progress progress(points.size() - by_id.size());
+    for (const auto& p : points) {
+      if (by_id.count(p.id())) continue;
+      const std::string reason = bench::PointRunner::skip_reason(p);
+      if (reason.empty()) {
+        to_run.push_back(p);
+        continue;
+      }
+      bench::PointResult skipped;
+      skipped.point = p;
+      skipped.status = bench::Status::kSkipped;
+      skipped.message = reason;
+      journal.append(skipped);
+      by_id[p.id()] = skipped;
+      progress.point_done(skipped);
+    }
+    if (!to_run.empty()) {
+      const auto on_done = [&](const bench::PointResult& r) {
+        journal.append(r);  // first, so an interruption right after loses nothing
+        progress.point_done(r);
+      };
+      for (const auto& r : bench::run_with_google_benchmark(to_run, sweep.settings, runner, on_done)) by_id[r.point.id()] = r;
+    }
+
+    // The report lists points in sweep order; points filtered out by
+    // --benchmark_filter did not run and are not in it.
+    for (const auto& p : points) {
+      if (auto it = by_id.find(p.id()); it != by_id.end()) ordered.push_back(it->second);
+    }
+    context["finished_at"] = utc_now();
+    if (!o.resume_dir.empty()) context["resumed"] = true;
+    reports::write_file_atomic(dir + "/report.json", reports::make_report(context, ordered).dump(2) + "\n");
+    const std::string summary = reports::markdown_summary(ordered);
+    reports::write_file_atomic(dir + "/summary.md", summary);
+    std::cout << "\n" << summary << "\nreport: " << dir << "/report.json\n";
+  } catch (const reports::WriteError& e) {
+    throw reports::WriteError(std::string(e.what()) + "\nshishu-bench: the points finished so far are in " + journal_path +
+                              "; free some space, then continue with --resume " + dir);
   }
-  context["finished_at"] = utc_now();
-  if (!o.resume_dir.empty()) context["resumed"] = true;
-  reports::write_file_atomic(dir + "/report.json", reports::make_report(context, ordered).dump(2) + "\n");
-  const std::string summary = reports::markdown_summary(ordered);
-  reports::write_file_atomic(dir + "/summary.md", summary);
-  std::cout << "\n" << summary << "\nreport: " << dir << "/report.json\n";
 
   int errors = 0;
   for (const auto& r : ordered) errors += r.status == bench::Status::kError;

@@ -48,8 +48,11 @@ void check_resumable(const std::string& dir, const nlohmann::json& now) {
   std::ifstream in(dir + "/run.json");
   if (!in) throw std::invalid_argument(dir + " has no run.json: not a run folder this version can resume");
   const nlohmann::json then = nlohmann::json::parse(in, nullptr, false);
+  if (then.is_discarded() || !then.is_object()) {
+    throw std::invalid_argument(dir + "/run.json: not a JSON object (edited or damaged); it cannot be resumed");
+  }
   for (const char* key : {"preset", "settings", "git_commit", "build_type", "points"}) {
-    if (then.is_discarded() || then.value(key, nlohmann::json()) != now[key]) {
+    if (then.value(key, nlohmann::json()) != now[key]) {
       throw std::invalid_argument("cannot resume " + dir + ": its '" + key +
                                   "' differs from this invocation's; resume with the same command and binary");
     }

@@ -17,11 +17,17 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
+  // Throws WriteError (reports/report_json.h) if the line cannot be written whole and
+  // flushed; the journal is left as it was before.
   void append(const bench::PointResult& result);
 
-  // Reads every complete line. A final line cut short by an interruption is dropped
-  // with a warning; a malformed line elsewhere throws std::invalid_argument.
+  // Reads every complete line. A final line cut short by an interruption (no newline)
+  // is dropped with a warning; any malformed line throws std::invalid_argument naming
+  // the file, the line and the field.
   static std::vector<bench::PointResult> read(const std::string& path, std::vector<std::string>* warnings);
+  // The same on the journal's text; `path` only names it in the messages.
+  static std::vector<bench::PointResult> parse(const std::string& text, const std::string& path,
+                                               std::vector<std::string>* warnings);
 
  private:
   std::string path_;

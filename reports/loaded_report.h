@@ -20,6 +20,8 @@ struct LoadedReport {
 // Throws std::invalid_argument (path and reason) for unreadable, malformed or
 // foreign files: the commands map that to exit status 2.
 LoadedReport load_report(const std::string& path);
+// The same from a document read_report() or parse_report() accepted; `path` names it.
+LoadedReport report_from_json(const nlohmann::json& doc, const std::string& path);
 
 // Reads a metric's headline figure: the median of a sampled metric or a scalar's value.
 // Returns false if the point lacks it.

@@ -3,13 +3,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "bench/metrics.h"
 #include "bench/stats.h"
+#include "reports/json_field.h"
 
 namespace shishu::reports {
 
@@ -41,29 +44,33 @@ json profile_to_json(const profiles::ProfileSummary& s) {
           {"top", top}};
 }
 
-profiles::ProfileSummary profile_from_json(const json& j) {
+profiles::ProfileSummary profile_from_json(const json& j, const std::string& place) {
   profiles::ProfileSummary s;
-  auto optional = [&](const char* k) { return j.contains(k) && !j[k].is_null() ? j[k].get<double>() : -1.0; };
-  s.source = j.at("source").get<std::string>();
-  s.trace_file = j.value("trace_file", "");
-  s.work_unit = j.value("work_unit", "");
-  s.dropped_records = j.at("dropped_records").get<int64_t>();
-  s.wall_ms = j.at("wall_ms").get<double>();
-  s.busy_ms = j.at("busy_ms").get<double>();
-  s.busy_fraction = j.at("busy_fraction").get<double>();
-  s.work_items = j.at("work_items").get<int64_t>();
-  s.per_forward = optional("per_forward");
-  s.per_prefill = optional("per_prefill");
-  s.per_decode_step = optional("per_decode_step");
-  s.graph_launches = j.value("graph_launches", int64_t{0});
-  s.attention_layer_calls = j.value("attention_layer_calls", int64_t{0});
-  s.mlp_only_layer_calls = j.value("mlp_only_layer_calls", int64_t{0});
-  s.attention_layer_busy_ms = j.value("attention_layer_busy_ms", 0.0);
-  s.mlp_only_layer_busy_ms = j.value("mlp_only_layer_busy_ms", 0.0);
-  s.attention_layer_host_ms = j.value("attention_layer_host_ms", 0.0);
-  s.mlp_only_layer_host_ms = j.value("mlp_only_layer_host_ms", 0.0);
-  for (const auto& k : j.value("top", json::array())) {
-    s.top.push_back({k.at("name").get<std::string>(), k.at("count").get<int64_t>(), k.at("total_ms").get<double>()});
+  s.source = field<std::string>(j, "source", place);
+  s.trace_file = optional_field<std::string>(j, "trace_file", place, "");
+  s.work_unit = optional_field<std::string>(j, "work_unit", place, "");
+  s.dropped_records = field<int64_t>(j, "dropped_records", place);
+  s.wall_ms = field<double>(j, "wall_ms", place);
+  s.busy_ms = field<double>(j, "busy_ms", place);
+  s.busy_fraction = field<double>(j, "busy_fraction", place);
+  s.work_items = field<int64_t>(j, "work_items", place);
+  // Absent or null: the profile has no such unit (written as null, read back as -1).
+  s.per_forward = optional_field<double>(j, "per_forward", place, -1.0);
+  s.per_prefill = optional_field<double>(j, "per_prefill", place, -1.0);
+  s.per_decode_step = optional_field<double>(j, "per_decode_step", place, -1.0);
+  s.graph_launches = optional_field<int64_t>(j, "graph_launches", place, 0);
+  s.attention_layer_calls = optional_field<int64_t>(j, "attention_layer_calls", place, 0);
+  s.mlp_only_layer_calls = optional_field<int64_t>(j, "mlp_only_layer_calls", place, 0);
+  s.attention_layer_busy_ms = optional_field<double>(j, "attention_layer_busy_ms", place, 0.0);
+  s.mlp_only_layer_busy_ms = optional_field<double>(j, "mlp_only_layer_busy_ms", place, 0.0);
+  s.attention_layer_host_ms = optional_field<double>(j, "attention_layer_host_ms", place, 0.0);
+  s.mlp_only_layer_host_ms = optional_field<double>(j, "mlp_only_layer_host_ms", place, 0.0);
+  const json top = optional_field<json>(j, "top", place, json::array());
+  if (!top.is_array()) throw std::invalid_argument(place + ".top: expected an array, found " + top.type_name());
+  for (size_t i = 0; i < top.size(); ++i) {
+    const std::string at = place + ".top[" + std::to_string(i) + "]";
+    s.top.push_back({field<std::string>(top[i], "name", at), field<int64_t>(top[i], "count", at),
+                     field<double>(top[i], "total_ms", at)});
   }
   return s;
 }
@@ -96,56 +103,74 @@ json point_to_json(const bench::PointResult& r) {
   return j;
 }
 
-bench::PointResult point_from_json(const json& j) {
-  auto need = [&](const json& obj, const char* key) -> const json& {
-    if (!obj.is_object() || !obj.contains(key)) {
-      throw std::invalid_argument(std::string("point entry lacks '") + key + "': " + j.dump().substr(0, 200));
+bench::PointResult point_from_json(const json& j, const std::string& place) {
+  bench::PointResult r;
+  auto& p = r.point;
+  const std::string axes_at = place + ".axes";
+  const json axes = field<json>(j, "axes", place);
+  // Names are checked by their own parsers; their messages name the bad value.
+  auto named = [&](const json& obj, const char* key, const std::string& at, auto parse) {
+    const std::string value = field<std::string>(obj, key, at);
+    try {
+      return parse(value);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(at + "." + key + ": " + e.what());
     }
-    return obj.at(key);
   };
-  try {
-    bench::PointResult r;
-    const json& axes = need(j, "axes");
-    auto& p = r.point;
-    p.model = need(axes, "model").get<std::string>();
-    p.phase = bench::parse_phase(need(axes, "phase").get<std::string>());
-    p.batch = need(axes, "batch").get<int64_t>();
-    p.dtype = need(axes, "dtype").get<std::string>();
-    p.device = need(axes, "device").get<std::string>();
-    p.mode = bench::parse_mode(need(axes, "mode").get<std::string>());
-    if (p.phase == bench::Phase::kGenerate) {
-      p.prefill = need(axes, "prefill").get<int64_t>();
-      p.gen = need(axes, "gen").get<int64_t>();
-    } else {
-      p.seq = need(axes, "seq").get<int64_t>();
-    }
-    r.status = bench::parse_status(need(j, "status").get<std::string>());
-    r.message = j.value("message", "");
-    r.elapsed_s = j.value("elapsed_s", 0.0);
-    for (const auto& [key, value] : need(j, "metrics").items()) {
-      const bench::Metric& m = bench::metric(key);  // unknown key: out_of_range
-      if (m.kind == bench::Kind::kSampled) {
-        r.samples[key] = need(value, "samples").get<std::vector<double>>();
-      } else {
-        r.values[key] = value.get<double>();
-      }
-    }
-    if (j.contains("profile")) r.profile = profile_from_json(j["profile"]);
-    if (j.contains("environment")) {
-      const json& env = j["environment"];
-      r.environment.before = env.value("before", json::object()).get<std::map<std::string, double>>();
-      r.environment.after = env.value("after", json::object()).get<std::map<std::string, double>>();
-      r.environment.flags = env.value("flags", json::array()).get<std::vector<std::string>>();
-    }
-    if (j.contains("id") && j["id"] != p.id()) {
-      throw std::invalid_argument("point id '" + j["id"].get<std::string>() + "' does not match its axes (" + p.id() + ")");
-    }
-    return r;
-  } catch (const json::exception& e) {
-    throw std::invalid_argument(std::string("malformed point entry: ") + e.what());
-  } catch (const std::out_of_range& e) {
-    throw std::invalid_argument(std::string("malformed point entry: ") + e.what());
+  // Sizes are counts (a sweep never makes one below 1); arithmetic on them, such as a
+  // point's decode steps gen - 1, relies on that.
+  auto size = [&](const char* key) {
+    const int64_t v = field<int64_t>(axes, key, axes_at);
+    if (v < 1) throw std::invalid_argument(axes_at + "." + key + ": must be at least 1, found " + std::to_string(v));
+    return v;
+  };
+  p.model = field<std::string>(axes, "model", axes_at);
+  p.phase = named(axes, "phase", axes_at, bench::parse_phase);
+  p.batch = size("batch");
+  p.dtype = field<std::string>(axes, "dtype", axes_at);
+  p.device = field<std::string>(axes, "device", axes_at);
+  p.mode = named(axes, "mode", axes_at, bench::parse_mode);
+  if (p.phase == bench::Phase::kGenerate) {
+    p.prefill = size("prefill");
+    p.gen = size("gen");
+  } else {
+    p.seq = size("seq");
   }
+  r.status = named(j, "status", place, bench::parse_status);
+  r.message = optional_field<std::string>(j, "message", place, "");
+  r.elapsed_s = optional_field<double>(j, "elapsed_s", place, 0.0);
+  const json metrics = field<json>(j, "metrics", place);
+  if (!metrics.is_object()) throw std::invalid_argument(place + ".metrics: expected an object, found " + metrics.type_name());
+  for (const auto& [key, value] : metrics.items()) {
+    const std::string at = place + ".metrics." + key;
+    const bench::Metric* m = nullptr;
+    try {
+      m = &bench::metric(key);
+    } catch (const std::out_of_range&) {
+      throw std::invalid_argument(at + ": not a metric in this version's field table");
+    }
+    if (m->kind == bench::Kind::kSampled) {
+      auto samples = field<std::vector<double>>(value, "samples", at);
+      // Every statistic is computed from the samples; a metric without any is no measurement.
+      if (samples.empty()) throw std::invalid_argument(at + ".samples: empty");
+      r.samples[key] = std::move(samples);
+    } else {
+      r.values[key] = value_as<double>(value, at);
+    }
+  }
+  if (j.contains("profile")) r.profile = profile_from_json(j["profile"], place + ".profile");
+  if (j.contains("environment")) {
+    const std::string at = place + ".environment";
+    const json& env = j["environment"];
+    r.environment.before = optional_field<std::map<std::string, double>>(env, "before", at, {});
+    r.environment.after = optional_field<std::map<std::string, double>>(env, "after", at, {});
+    r.environment.flags = optional_field<std::vector<std::string>>(env, "flags", at, {});
+  }
+  const std::string id = optional_field<std::string>(j, "id", place, p.id());
+  if (id != p.id()) {
+    throw std::invalid_argument(place + ".id: '" + id + "' does not match its axes (" + p.id() + ")");
+  }
+  return r;
 }
 
 json metrics_table_json() {
@@ -169,11 +194,17 @@ json make_report(const json& context, const std::vector<bench::PointResult>& poi
 }
 
 json read_report(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(path + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_report(text.str(), path);
+}
+
+json parse_report(const std::string& text, const std::string& path) {
   json report;
   try {
-    report = json::parse(in);
+    report = json::parse(text);
   } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows
     throw std::invalid_argument(path + ": malformed JSON: " + e.what());
   }
@@ -193,20 +224,29 @@ json read_report(const std::string& path) {
 
 void write_file_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot write " + tmp);
+  // Any failure (a full disk: ENOSPC at write or at fsync) removes the temporary file and
+  // leaves the target as it was; the error names the file and the system's reason.
+  auto fail = [&](int fd, const std::string& what) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    throw WriteError(what + ": " + why + "; " + path + " was not changed");
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(-1, "cannot create " + tmp);
   size_t written = 0;
   while (written < text.size()) {
     const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      ::close(fd);
-      throw std::runtime_error("write failed: " + tmp);
+      if (n == 0) errno = ENOSPC;
+      fail(fd, "cannot write " + tmp);
     }
     written += static_cast<size_t>(n);
   }
-  ::fsync(fd);
-  ::close(fd);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  if (::fsync(fd) != 0) fail(fd, "cannot flush " + tmp);
+  if (::close(fd) != 0) fail(-1, "cannot close " + tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(-1, "cannot rename " + tmp + " to " + path);
 }
 
 }  // namespace shishu::reports

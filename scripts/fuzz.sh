@@ -7,9 +7,10 @@
 # corpus size. A crash, leak, timeout or sanitizer report stops that target, leaves its
 # input in build/fuzz/artifacts/, and makes the script exit 1; add that input to the
 # committed corpus once fixed, so it stays a regression test.
-# SHISHU_FUZZ_RUNS=N (CI): instead of a time budget, exactly N executions per target
-# with a fixed seed, from the committed seeds alone, so that every CI pass does about
-# the same work on any machine (libFuzzer's path still varies a little from run to run).
+# SHISHU_FUZZ_RUNS=N (CI): N executions per target with a fixed seed, from the committed
+# seeds alone, so that every CI pass does about the same work on any machine (libFuzzer's
+# path still varies a little from run to run); SECONDS still caps each target, so a slow
+# target (fuzz_report runs every shishu-report command per input) cannot stretch CI.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,14 +33,17 @@ for seeds in "$root"/tests/fuzz/corpus/*/; do
   if [[ -n "${SHISHU_FUZZ_RUNS:-}" ]]; then
     corpus="$build/corpus-runs/$target"
     rm -rf "$corpus"
-    budget=(-runs="$SHISHU_FUZZ_RUNS" -seed=1)
+    budget=(-runs="$SHISHU_FUZZ_RUNS" -seed=1 -max_total_time="$seconds")
   fi
   mkdir -p "$corpus" "$build/artifacts"
   cp -n "$seeds"* "$corpus"/ 2>/dev/null || true
+  # A dictionary of the format's tokens and field names, where the target has one.
+  dict=()
+  [[ -f "$root/tests/fuzz/dict/$target.dict" ]] && dict=(-dict="$root/tests/fuzz/dict/$target.dict")
   log="$build/$target.log"
   status=ok
   # -rss_limit_mb: a parser that allocates gigabytes for a small input is a finding too.
-  "$build/$target" "$corpus" "${budget[@]}" -rss_limit_mb=1024 -timeout=10 \
+  "$build/$target" "$corpus" "${budget[@]}" "${dict[@]}" -rss_limit_mb=1024 -timeout=10 \
     -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 >"$log" 2>&1 || status="FAILED (see $log)"
   [[ "$status" == ok ]] || failed=1
   # The last "#N ... cov: C ft: F corp: K/..." line holds the totals.

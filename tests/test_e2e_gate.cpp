@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "e2e_util.h"
 
@@ -102,7 +103,7 @@ TEST(Gate, BadInputExitsWith2AndNamesIt) {
   empty["points"] = json::array();
   write_json(dir + "/empty.json", empty);
   json disjoint = read_json(kFixture);
-  for (auto& p : disjoint["points"]) p["axes"]["batch"] = 77, p.erase("id");
+  for (auto& p : disjoint["points"]) p["axes"]["batch"] = p["axes"]["batch"].get<int>() + 76, p.erase("id");
   write_json(dir + "/disjoint.json", disjoint);
   json other_gpu = read_json(kFixture);
   other_gpu["context"]["devices"][0]["name"] = "Some Other CPU";
@@ -194,4 +195,37 @@ TEST(Gate, HistoryAndExportRunOnRealReports) {
   ASSERT_EQ(sh(kReport + " export " + kFixture + " --format github-action-benchmark --out " + dir + "/gab", &out), 0);
   EXPECT_FALSE(read_json(dir + "/gab/smaller-is-better.json").empty());
   EXPECT_FALSE(read_json(dir + "/gab/bigger-is-better.json").empty());
+}
+
+// A report edited by hand into nonsense: every command that reads reports exits 2 and
+// names the file and the place, whichever side or round it is on.
+TEST(Gate, EveryCommandNamesTheFileAndPlaceOfAnEditedReport) {
+  const std::string dir = fresh_dir("edited");
+  const json fixture = read_json(kFixture);
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> edits = {
+      {[](json& r) { r["points"][0]["axes"]["batch"] = "four"; }, "points[0].axes.batch: expected an integer, found string"},
+      {[](json& r) { r["context"]["git_commit"] = 7; }, "context.git_commit: expected a string, found 7"},
+      {[](json& r) { r["points"][1]["metrics"]["latency_ms"]["samples"] = json::array(); },
+       "points[1].metrics.latency_ms.samples: empty"},
+  };
+  for (size_t e = 0; e < edits.size(); ++e) {
+    json edited = fixture;
+    edits[e].first(edited);
+    const std::string bad = dir + "/" + std::to_string(e) + "/report.json";
+    write_json(bad, edited);
+    write_rounds(dir + "/rounds" + std::to_string(e), 1.0);
+    const std::string bad_round = dir + "/rounds" + std::to_string(e) + "/new/round-03/report.json";
+    write_json(bad_round, edited);
+    const std::string f = kFixture;
+    for (const std::string& args : {"table " + bad, "arch " + bad, "compare " + f + " " + bad, "compare " + bad + " " + f,
+                                    "merge " + f + " " + bad, "history " + f + " " + bad, "export " + bad + " --format bencher"}) {
+      std::string out;
+      EXPECT_EQ(sh(kReport + " " + args, &out), 2) << args << "\n" << out;
+      EXPECT_NE(out.find(bad + ": " + edits[e].second), std::string::npos) << args << "\n" << out;
+    }
+    std::string out;
+    const std::string rounds = dir + "/rounds" + std::to_string(e);
+    EXPECT_EQ(sh(kReport + " compare " + rounds + "/base " + rounds + "/new", &out), 2) << out;
+    EXPECT_NE(out.find(bad_round + ": " + edits[e].second), std::string::npos) << out;
+  }
 }

@@ -1,0 +1,72 @@
+// A report.json given to shishu-report: it is read and checked, then every command's
+// computation runs on it (table in each format, arch, export in each format, merge,
+// compare of two reports and of round folders, history). Bad input must come out as
+// std::invalid_argument (exit 2, named); any other exception, crash or sanitizer report
+// is a finding.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "reports/arch_compare.h"
+#include "reports/compare.h"
+#include "reports/efficiency_tables.h"
+#include "reports/export.h"
+#include "reports/history.h"
+#include "reports/loaded_report.h"
+#include "reports/merge.h"
+#include "reports/report_json.h"
+#include "reports/rounds.h"
+
+using namespace shishu::reports;
+
+namespace {
+
+// Each command separately: one refusing the report must not hide a crash in the next.
+template <class F>
+void command(F&& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument&) {
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  LoadedReport report;
+  try {
+    report = report_from_json(parse_report(std::string(reinterpret_cast<const char*>(data), size), "fuzz.json"),
+                              "fuzz.json");
+  } catch (const std::invalid_argument&) {
+    return 0;
+  }
+  for (auto format : {TableFormat::kMarkdown, TableFormat::kCsv, TableFormat::kLatex}) {
+    command([&] { (void)render(efficiency_tables(report), format); });
+  }
+  command([&] { (void)architecture_comparison(report); });
+  command([&] { (void)bencher_metric_format(report); });
+  command([&] { (void)github_action_benchmark(report); });
+  command([&] { (void)merge_reports({report, report}).dump(); });
+  const CompareOptions options;
+  command([&] {
+    const Comparison c = compare_reports(report, report, options);
+    (void)comparison_markdown(c, options, true);
+    (void)comparison_json(c, options);
+  });
+  command([&] {
+    RoundSet side;
+    side.path = "side";
+    side.names = {"round-01", "round-02", "round-03"};
+    side.reports = {report, report, report};
+    check_pairable(side, side);
+    const Comparison c = compare_rounds(side, side, options);
+    (void)comparison_markdown(c, options, false);
+  });
+  command([&] {
+    const History h = build_history({report, report, report}, HistoryOptions());
+    (void)history_markdown(h, HistoryOptions());
+    (void)history_json(h);
+  });
+  return 0;
+}
