@@ -133,8 +133,7 @@ SafetensorsHeader read_safetensors_header(const std::string& path) {
   std::string prefix(std::min<uint64_t>(size, 8), '\0');
   in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
   if (size >= 8) {
-    uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(prefix[i]);
+    const uint64_t n = read_u64_le(prefix);
     if (n <= kMaxHeaderBytes && n <= size - 8) {
       prefix.resize(8 + n);
       in.read(prefix.data() + 8, static_cast<std::streamsize>(n));
