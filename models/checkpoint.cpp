@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -52,17 +53,24 @@ class MappedFile {
   uint64_t size_ = 0;
 };
 
+// A temporary file renamed over the target: readers see the old file or the new one.
+// A failed write (a full disk) removes the temporary file and names the system's reason.
 void write_atomic(const fs::path& path, const std::string& head, const std::vector<at::Tensor>& blobs) {
-  const fs::path tmp = path.string() + ".tmp";
+  const std::string tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot be written");
+    if (!out) throw std::runtime_error(tmp + ": cannot be written: " + std::strerror(errno));
     out.write(head.data(), static_cast<std::streamsize>(head.size()));
     for (const auto& b : blobs) {
       out.write(static_cast<const char*>(b.const_data_ptr()), static_cast<std::streamsize>(b.nbytes()));
     }
     out.flush();
-    if (!out) throw std::runtime_error(tmp.string() + ": write failed (disk full?)");
+    if (!out) {
+      const std::string why = std::strerror(errno);  // the failed write's, before unlink can change it
+      out.close();
+      ::unlink(tmp.c_str());  // POSIX, not std::filesystem: see tests/test_checkpoint.cpp on the torch wheel
+      throw std::runtime_error(tmp + ": write failed: " + why + "; " + path.string() + " was not changed");
+    }
   }
   fs::rename(tmp, path);
 }

@@ -100,3 +100,17 @@ TEST(HostileRunFolder, ResumeNamesTheEditedJournalLineAndRunJson) {
   EXPECT_NE(err.find(dir + "/run.json: not a JSON object"), std::string::npos) << err;
   EXPECT_EQ(shishu::testing::slurp(dir + "/journal.jsonl"), journal_before);
 }
+
+// A checkpoint that does not fit: exit 1 with the reason, and no file left behind that a
+// later --weights could mistake for a checkpoint.
+TEST(FullDisk, AnExportThatDoesNotFitLeavesNoCheckpoint) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  const std::string dir = shishu::testing::fresh_dir("shishu-faults", "export");
+  fs::create_directories(dir);
+  fs::create_symlink("/dev/full", dir + "/model.safetensors.tmp");
+  std::string err;
+  EXPECT_EQ(shishu::testing::run_exe(kExe, "export --model 125m:2 --out " + dir, &err), 1) << err;
+  EXPECT_NE(err.find("model.safetensors.tmp: write failed: No space left on device"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir + "/model.safetensors"));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(dir + "/model.safetensors.tmp")));
+}
