@@ -1,4 +1,4 @@
-// Reading one field of JSON that came from outside (a report, a journal line, run.json).
+// Reading one field of JSON that came from outside (a report, a journal line).
 // nlohmann's own get<T>() throws type_error without saying where, and converts silently
 // (1.5 becomes the integer 1), so every reader of outside files goes through these:
 // each checks the JSON type strictly and throws std::invalid_argument naming the place,
