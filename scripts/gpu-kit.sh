@@ -9,7 +9,10 @@
 # What goes in: Debian's own binary packages, of the versions this machine builds with
 # (the installed version, else the candidate), fetched with `apt-get download`; and
 # NVML's header from the nvidia-nvml-dev wheel, for GPU clock and throttle readings
-# when the GPU machine's toolkit lacks nvml.h. .offline/MANIFEST.tsv records each file's
+# when the GPU machine's toolkit lacks nvml.h; and the upstream sources of the two
+# compiled packages (Debian's .orig tarballs of the same versions, checked against the
+# sha256 in their .dsc), which scripts/gpu-deps.sh builds on a GPU machine whose system
+# libraries are too old for Debian's binaries. .offline/MANIFEST.tsv records each file's
 # CMake package, name, version and sha256; the kit must stay under 20 MB.
 set -euo pipefail
 
@@ -30,6 +33,13 @@ entries=(
   "nlohmann_json nlohmann-json3-dev"
   "CLI11 libcli11-dev"
 )
+# The compiled ones, whose upstream source the kit carries too, as (CMake package, binary
+# package whose Debian source package to take).
+source_entries=(
+  "benchmark libbenchmark-dev"
+  "GTest libgtest-dev"
+)
+mirror=${SHISHU_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 verify() {
   [[ -f "$manifest" ]] || return 1
@@ -70,6 +80,10 @@ if verify 2>/dev/null; then
     grep -q "^[^	]*	$name	$v	" "$manifest" || { current=0; break; }
   done
   grep -q "	nvidia-nvml-dev	$nvml_version	" "$manifest" || current=0
+  for e in "${source_entries[@]}"; do
+    read -r cmake_name _ <<<"$e"
+    grep -q "^$cmake_name-source	" "$manifest" || current=0
+  done
   if ((current)); then
     say "kit up to date: $(du -sh "$kit" | cut -f1) in $kit"
     exit 0
@@ -98,6 +112,35 @@ python3 -m pip download -q --no-deps --only-binary=:all: -d "$kit.tmp/wheels" "n
   die "pip could not download nvidia-nvml-dev==$nvml_version"
 file=$(cd "$kit.tmp" && ls wheels/nvidia_nvml_dev-*.whl | head -1)
 rows+=("nvml	nvidia-nvml-dev	$nvml_version	$file	$(sha256sum "$kit.tmp/$file" | cut -d' ' -f1)")
+
+fetch() {  # URL FILE
+  curl -fsSL --retry 2 -o "$2" "$1" 2>/dev/null ||
+    python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$1" "$2" 2>/dev/null
+}
+mkdir -p "$kit.tmp/src"
+for e in "${source_entries[@]}"; do
+  read -r cmake_name name <<<"$e"
+  version=$(want_version "$name")
+  # "Source: googletest", or "Source: name (version)" when it differs from the binary's.
+  src_field=$(apt-cache show "$name=$version" 2>/dev/null | sed -n 's/^Source: //p' | head -1)
+  src=${src_field%% *}
+  src=${src:-$name}
+  src_version=$(sed -n 's/.*(\(.*\)).*/\1/p' <<<"$src_field")
+  src_version=${src_version:-$version}
+  letter=${src:0:1}
+  [[ "$src" == lib* ]] && letter=${src:0:4}
+  pool="$mirror/pool/main/$letter/$src"
+  dsc="${src}_${src_version#*:}.dsc"
+  say "downloading the source of $src $src_version (for $name)"
+  fetch "$pool/$dsc" "$kit.tmp/src/$dsc" || die "could not download $pool/$dsc"
+  read -r sha orig < <(awk '/^Checksums-Sha256:/ { on = 1; next } /^[^ ]/ { on = 0 }
+                            on && $3 ~ /\.orig\.tar\./ { print $1, $3; exit }' "$kit.tmp/src/$dsc") ||
+    die "$dsc lists no .orig tarball"
+  fetch "$pool/$orig" "$kit.tmp/src/$orig" || die "could not download $pool/$orig"
+  [[ $(sha256sum "$kit.tmp/src/$orig" | cut -d' ' -f1) == "$sha" ]] || die "$orig does not match the sha256 in $dsc"
+  rm -f "$kit.tmp/src/$dsc"
+  rows+=("$cmake_name-source	$src	$src_version	src/$orig	$sha")
+done
 
 {
   printf '# shishu-bench GPU kit, made %s on %s (%s)\n' "$(date -u +%FT%TZ)" "$(hostname)" \

@@ -113,67 +113,10 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
 failed=0
 
-# --- Dependencies: the system's, else the kit's ---------------------------------------------
-# A throwaway configure asks CMake which of our packages the system provides.
-ignore_paths=""
-mkdir -p "$work/probe"
-cat >"$work/probe/CMakeLists.txt" <<'CMAKE'
-cmake_minimum_required(VERSION 3.25)
-project(probe LANGUAGES CXX)
-foreach(p benchmark GTest nlohmann_json CLI11)
-  find_package(${p} CONFIG QUIET)
-  message(STATUS "probe|${p}|${${p}_FOUND}|${${p}_DIR}")
-endforeach()
-CMAKE
-probe=$(cmake -S "$work/probe" -B "$work/probe/build" 2>&1 | sed -n 's/^-- probe|//p')
-[[ -n "$probe" ]] || bad "CMake could not configure a trivial C++ project here (see: cmake -S $work/probe)"
-need=()
-while IFS='|' read -r name found dir; do
-  if ((self_test)); then
-    need+=("$name")
-    [[ "$found" == 1 ]] && ignore_paths+="${ignore_paths:+;}$dir"  # hide the system's copy
-  elif [[ "$found" != 1 ]]; then
-    need+=("$name")
-  fi
-done <<<"$probe"
-nvml_include=""
-for d in /usr/local/cuda/include /usr/local/cuda/targets/x86_64-linux/include; do
-  [[ -f "$d/nvml.h" ]] && { nvml_include=$d; break; }
-done
-# NVML only adds GPU clock and throttle readings: taken from the kit when it is there,
-# never a reason to stop.
-want_nvml=0
-[[ -z "$nvml_include" || $self_test == 1 ]] && want_nvml=1
-
-kit=${SHISHU_KIT_DIR:-$root/.offline}  # another folder: for the tests of this script
-((want_nvml)) && [[ -f "$kit/MANIFEST.tsv" ]] && need+=(nvml)
-if ((${#need[@]})); then
-  [[ -f "$kit/MANIFEST.tsv" ]] ||
-    bad "this machine lacks ${need[*]}$( ((self_test)) && echo ' (the self-test hides the system'"'"'s copies)'), and there is no kit in $kit: make it with scripts/gpu-kit.sh on a machine that reaches Debian's registry, and bring .offline/ along"
-  SHISHU_KIT_DIR="$kit" "$root/scripts/gpu-kit.sh" --check || bad "the kit in $kit is damaged (see above); make it again with scripts/gpu-kit.sh"
-  rm -rf "$deps"
-  mkdir -p "$deps"
-  for name in "${need[@]}"; do
-    files=$(awk -F'\t' -v n="$name" '$1 == n { print $4 }' "$kit/MANIFEST.tsv")
-    [[ -n "$files" ]] || bad "the kit in $kit has no $name; make it again with scripts/gpu-kit.sh"
-    for f in $files; do
-      case "$f" in
-        *.deb)
-          if command -v dpkg-deb >/dev/null; then
-            dpkg-deb -x "$kit/$f" "$deps"
-          else  # a .deb is an ar archive holding data.tar.*
-            member=$(ar t "$kit/$f" | grep '^data\.tar')
-            ar p "$kit/$f" "$member" | tar -x -a -f - -C "$deps" 2>/dev/null ||
-              ar p "$kit/$f" "$member" | tar -x -J -f - -C "$deps"
-          fi ;;
-        *.whl) python3 -m zipfile -e "$kit/$f" "$deps/wheel" ;;
-      esac
-    done
-  done
-  h=$(find "$deps" -name nvml.h -print -quit)
-  [[ -n "$h" ]] && nvml_include=$(dirname "$h")
-  say "from the kit: ${need[*]} (unpacked into $deps)"
-fi
+# --- Dependencies: the system's, else the kit's (scripts/gpu-deps.sh) -------------------
+# Sets need (the CMake packages taken from the kit), ignore_paths, nvml_include, and
+# deps_prefixes (the kit's prefixes for CMake, an upstream build first if one was made).
+source "$root/scripts/gpu-deps.sh"
 
 plot_python=""
 python3 -c 'import matplotlib' 2>/dev/null && plot_python=$(command -v python3)
@@ -195,11 +138,14 @@ stage_build() {
   [[ -n "$gpu_cap" ]] && export TORCH_CUDA_ARCH_LIST="$gpu_cap"
   ((self_test)) && hide=(-DCMAKE_IGNORE_PATH="$ignore_paths")
   if SHISHU_NVML_INCLUDE_DIR="$nvml_include" cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-       -DCMAKE_PREFIX_PATH="$deps/usr;$torch_prefix" -DSHISHU_PLOT_PYTHON="$plot_python" \
+       -DCMAKE_PREFIX_PATH="$deps_prefixes;$torch_prefix" -DSHISHU_PLOT_PYTHON="$plot_python" \
        -DSHISHU_PARITY_PYTHON="$parity_python" "${hide[@]}" \
+       -Ubenchmark_DIR -UGTest_DIR -Unlohmann_json_DIR -UCLI11_DIR \
        >"$out/logs/configure.log" 2>&1 &&
      cmake --build "$build" -j "$jobs" >"$out/logs/build.log" 2>&1; then
-    # The self-test proves the kit alone suffices: every package must come from it.
+    # The self-test proves the kit alone suffices: every package must come from it, and
+    # from its upstream build where one was made. (The -U options above make CMake find
+    # the four packages again on every configure, not keep an earlier run's choice.)
     local name dir
     for name in benchmark GTest nlohmann_json CLI11; do
       dir=$(sed -n "s/^${name}_DIR:PATH=//p" "$build/CMakeCache.txt")
@@ -207,8 +153,12 @@ stage_build() {
         record build failed "$(since "$t0")" "$name came from ${dir:-nowhere}, not the kit (logs/configure.log)"
         failed=1; return 1
       fi
+      if [[ " ${built_from_source[*]} " == *" $name "* && "$dir" != "$deps/source"* ]]; then
+        record build failed "$(since "$t0")" "$name came from ${dir:-nowhere}, not its upstream build (logs/configure.log)"
+        failed=1; return 1
+      fi
     done
-    record build ok "$(since "$t0")" "build/$tag/release; from the kit: ${need[*]:-nothing}"
+    record build ok "$(since "$t0")" "build/$tag/release; from the kit: ${need[*]:-nothing}${built_from_source[*]:+ (built from source: ${built_from_source[*]})}"
   else
     tail -30 "$out/logs/configure.log" "$out/logs/build.log" 2>/dev/null >&2 || true
     record build failed "$(since "$t0")" "see logs/configure.log and logs/build.log"
