@@ -24,12 +24,15 @@ Journal::Journal(const std::string& path) : path_(path) {
   if (fd_ < 0) throw std::runtime_error("cannot open the journal " + path + ": " + reason());
   // A line cut short by an interruption (read() dropped it) is cut off here, so the next
   // line starts on a line of its own instead of continuing the broken one.
+  // The last byte settles the usual case (a whole last line) without reading the journal.
   struct stat st {};
   if (::fstat(fd_, &st) != 0 || st.st_size == 0) return;
+  char last = 0;
+  if (::pread(fd_, &last, 1, st.st_size - 1) != 1 || last == '\n') return;
   std::string text(static_cast<size_t>(st.st_size), '\0');
   if (::pread(fd_, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) return;
-  if (text.back() == '\n') return;
-  const size_t keep = text.find_last_of('\n') == std::string::npos ? 0 : text.find_last_of('\n') + 1;
+  const size_t newline = text.find_last_of('\n');
+  const size_t keep = newline == std::string::npos ? 0 : newline + 1;
   if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0) {
     throw std::runtime_error("cannot cut the incomplete last line of " + path + ": " + reason());
   }
