@@ -3,6 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "bench/device_info.h"
+
 #ifdef SHISHU_HAS_CUDA
 #include <ATen/cuda/CUDAEvent.h>
 #include <c10/cuda/CUDAFunctions.h>
@@ -25,6 +27,7 @@ struct Timeline::Impl {
 };
 
 Timeline::Timeline(c10::Device device, int64_t capacity) : impl_(std::make_unique<Impl>(device)) {
+  require_resolved(device, "Timeline");  // its events go on the stream of device.index()
   impl_->marks.resize(capacity);
 #ifdef SHISHU_HAS_CUDA
   if (device.is_cuda()) {

@@ -43,6 +43,11 @@ std::string cpu_model() {
 
 }  // namespace
 
+const Ceilings* DeviceInfo::measured_for(c10::ScalarType dtype) const {
+  const auto it = measured.find(dtype);
+  return it == measured.end() ? nullptr : &it->second;
+}
+
 double DeviceInfo::peak_flops(c10::ScalarType dtype) const {
   return dtype == c10::ScalarType::Float ? peak_fp32_flops : peak_bf16_flops;
 }
@@ -57,28 +62,49 @@ void check_device_name(const std::string& name) {
   throw std::invalid_argument("unknown device '" + name + "'; use cpu, cuda or cuda:N");
 }
 
-std::string device_unavailable_reason(const std::string& name) {
+std::string device_unavailable_reason(const std::string& name, int64_t cuda_device_count) {
+  check_device_name(name);
   if (name == "cpu") return "";
-  if (!torch::cuda::is_available()) return "no CUDA device is available here";
+  if (cuda_device_count <= 0) return "no CUDA device is available here";
   const auto colon = name.find(':');
-  if (colon != std::string::npos) {
-    const long index = std::stol(name.substr(colon + 1));
-    const long count = static_cast<long>(torch::cuda::device_count());
-    if (index >= count) return "this machine has " + std::to_string(count) + " CUDA device(s), so no " + name;
+  const long index = colon == std::string::npos ? 0 : std::stol(name.substr(colon + 1));
+  if (index >= cuda_device_count) {
+    return "this machine has " + std::to_string(cuda_device_count) + " CUDA device(s), so no " + name;
   }
   return "";
 }
 
-c10::Device parse_device(const std::string& name) {
-  check_device_name(name);
-  const std::string reason = device_unavailable_reason(name);
+std::string resolve_device_name(const std::string& name, int64_t cuda_device_count) {
+  const std::string reason = device_unavailable_reason(name, cuda_device_count);
   if (!reason.empty()) throw std::invalid_argument("device '" + name + "' requested, but " + reason);
-  return c10::Device(name);
+  return name == "cuda" ? "cuda:0" : name;
+}
+
+namespace {
+
+int64_t cuda_device_count_here() {
+  return torch::cuda::is_available() ? static_cast<int64_t>(torch::cuda::device_count()) : 0;
+}
+
+}  // namespace
+
+std::string device_unavailable_reason(const std::string& name) {
+  return device_unavailable_reason(name, cuda_device_count_here());
+}
+
+c10::Device parse_device(const std::string& name) { return c10::Device(resolve_device_name(name, cuda_device_count_here())); }
+
+void require_resolved(const c10::Device& device, const char* who) {
+  if (device.is_cuda() && !device.has_index()) {
+    throw std::logic_error(std::string(who) + " was given '" + device.str() +
+                           "' without an index; devices are resolved once, by bench::parse_device");
+  }
 }
 
 std::string torch_version() { return TORCH_VERSION; }
 
 DeviceInfo probe_device(c10::Device device) {
+  require_resolved(device, "probe_device");
   DeviceInfo info;
   info.kind = device.is_cuda() ? "cuda" : "cpu";
 #ifdef SHISHU_HAS_CUDA
@@ -87,13 +113,13 @@ DeviceInfo probe_device(c10::Device device) {
     info.cuda_runtime_version = std::to_string(runtime / 1000) + "." + std::to_string(runtime % 1000 / 10);
   }
   if (device.is_cuda()) {
-    const cudaDeviceProp* prop = at::cuda::getDeviceProperties(device.index() < 0 ? 0 : device.index());
+    const cudaDeviceProp* prop = at::cuda::getDeviceProperties(device.index());
     info.name = prop->name;
     info.compute_units = prop->multiProcessorCount;
     info.memory_bytes = static_cast<int64_t>(prop->totalGlobalMem);
     info.compute_capability = std::to_string(prop->major) + "." + std::to_string(prop->minor);
     char bus[32] = {0};
-    if (cudaDeviceGetPCIBusId(bus, sizeof bus, device.index() < 0 ? 0 : device.index()) == cudaSuccess) info.pci_bus_id = bus;
+    if (cudaDeviceGetPCIBusId(bus, sizeof bus, device.index()) == cudaSuccess) info.pci_bus_id = bus;
     int driver = 0;
     if (cudaDriverGetVersion(&driver) == cudaSuccess) {
       info.driver_version = std::to_string(driver / 1000) + "." + std::to_string(driver % 1000 / 10);

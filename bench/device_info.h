@@ -3,7 +3,10 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include <map>
 #include <string>
+
+#include "bench/ceilings.h"
 
 namespace shishu::bench {
 
@@ -19,6 +22,10 @@ struct DeviceInfo {
   double peak_flops(c10::ScalarType dtype) const;
   double peak_bandwidth = 0;
   double peak_bf16_flops = 0, peak_fp32_flops = 0;
+  // Measured on this device in this run (bench/ceilings.h), per matmul dtype; empty when
+  // not measured. Figures are set against these beside the datasheet's.
+  std::map<c10::ScalarType, Ceilings> measured;
+  const Ceilings* measured_for(c10::ScalarType dtype) const;
 };
 
 DeviceInfo probe_device(c10::Device device);
@@ -27,13 +34,25 @@ DeviceInfo probe_device(c10::Device device);
 // spelling only, so sweeps for a GPU can be listed and sharded on a machine without one.
 void check_device_name(const std::string& name);
 
-// Why work on the (well-spelled) device `name` cannot run on this machine, e.g. "no CUDA
-// device is available here"; empty when it can.
+// The one device rule. `name` (well spelled) on a machine with `cuda_device_count` CUDA
+// devices: why it cannot run there ("" when it can), and the name it resolves to, with
+// the index always explicit ("cuda" is "cuda:0", the device LibTorch calls current by
+// default). The count is passed in, so the rule is tested without a GPU.
+std::string device_unavailable_reason(const std::string& name, int64_t cuda_device_count);
+std::string resolve_device_name(const std::string& name, int64_t cuda_device_count);  // throws invalid_argument
+
+// The same with this machine's device count.
 std::string device_unavailable_reason(const std::string& name);
 
-// Throws std::invalid_argument if `device` is misspelled or not usable here ("cuda"
-// without a GPU).
+// The device a point runs on, resolved once (cuda -> cuda:N): every CUDA device below
+// this has an index, never -1. Throws std::invalid_argument if `name` is misspelled or
+// not usable here ("cuda" without a GPU).
 c10::Device parse_device(const std::string& name);
+
+// Throws std::logic_error unless `device` went through parse_device (a CUDA device with
+// no index): the allocator's statistics, the device's properties and its streams are
+// per index, and -1 is not one. Called by every consumer of a point's device.
+void require_resolved(const c10::Device& device, const char* who);
 
 std::string torch_version();
 

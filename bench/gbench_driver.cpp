@@ -3,10 +3,12 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <map>
 
+#include "bench/sampling.h"
 #include "bench/stats.h"
 
 namespace shishu::bench {
@@ -19,7 +21,12 @@ struct Slot {
   bool failed = false;
   bool finalized = false;
   std::chrono::steady_clock::time_point started;
+  SamplingState sampling = SamplingState::kSettled;  // noise-driven sampling's outcome
 };
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
 
 class FinalizingReporter : public benchmark::BenchmarkReporter {
  public:
@@ -41,6 +48,17 @@ class FinalizingReporter : public benchmark::BenchmarkReporter {
   benchmark::BenchmarkReporter* display_;
   std::function<void(const std::string&)> finalize_;
 };
+
+// The flag of a point whose sampling stopped at the timeout above its noise target.
+std::string unsettled_flag(const PointResult& r, const NoiseRule& rule) {
+  const auto& samples = r.samples.at("latency_ms");
+  char reached[64] = "no 95% interval yet";
+  if (const auto noise = median_noise_pct(samples)) std::snprintf(reached, sizeof reached, "%.2f%%", *noise);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "unsettled: noise %s after %zu samples, above the %g%% target at the %g s timeout",
+                reached, samples.size(), rule.max_noise_pct, rule.timeout_s);
+  return buf;
+}
 
 }  // namespace
 
@@ -79,7 +97,7 @@ std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& poi
   }
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot* slot = &slots[i];
-    auto body = [slot, &runner](benchmark::State& state) {
+    auto body = [slot, &runner, &settings](benchmark::State& state) {
       if (slot->failed) {  // an earlier repetition failed: record nothing more
         state.SkipWithError(slot->result.message.c_str());
         return;
@@ -91,8 +109,19 @@ std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& poi
           slot->prepared = true;
         }
         for (auto _ : state) {
-          runner.measure(slot->point, slot->result);
-          state.SetIterationTime(slot->result.samples.at("latency_ms").back() / 1e3);
+          if (!settings.noise) {  // fixed count: Google Benchmark's repetitions are the samples
+            runner.measure(slot->point, slot->result);
+            state.SetIterationTime(slot->result.samples.at("latency_ms").back() / 1e3);
+            continue;
+          }
+          // Noise-driven: one Google Benchmark repetition holds every sample, and the
+          // library is handed their median.
+          const auto first = std::chrono::steady_clock::now();
+          do {
+            runner.measure(slot->point, slot->result);
+            slot->sampling = next_sampling_state(slot->result.samples.at("latency_ms"), seconds_since(first), *settings.noise);
+          } while (slot->sampling == SamplingState::kContinue);
+          state.SetIterationTime(summarize(slot->result.samples.at("latency_ms")).median / 1e3);
         }
         // This repetition's generation figures as counters, so Google Benchmark's own
         // outputs (--benchmark_out, its aggregates) carry them too.
@@ -103,19 +132,17 @@ std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& poi
       } catch (const std::exception& e) {
         slot->failed = true;
         slot->result.status = classify_failure(e);
-        slot->result.message = e.what();
-        // Keep the first line: LibTorch messages carry a full C++ backtrace after it.
-        slot->result.message = slot->result.message.substr(0, slot->result.message.find('\n'));
+        slot->result.set_message(e.what());
         runner.release();  // frees the allocator cache after an OOM
         state.SkipWithError(slot->result.message.c_str());
       }
     };
     benchmark::RegisterBenchmark(points[i].id().c_str(), body)
         ->Iterations(1)
-        ->Repetitions(settings.repetitions)
+        ->Repetitions(settings.noise ? 1 : settings.repetitions)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond)
-        ->DisplayAggregatesOnly(settings.repetitions > 1);
+        ->DisplayAggregatesOnly(!settings.noise && settings.repetitions > 1);
   }
 
   std::vector<PointResult> results;
@@ -128,12 +155,15 @@ std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& poi
     if (!slot.failed) {
       try {
         runner.finish(slot.point, slot.result);
+        if (slot.sampling == SamplingState::kTimedOut) {
+          slot.result.environment.flags.push_back(unsettled_flag(slot.result, *settings.noise));
+        }
       } catch (const std::exception& e) {
         slot.result.status = classify_failure(e);
-        slot.result.message = e.what();
+        slot.result.set_message(e.what());
       }
     }
-    slot.result.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - slot.started).count();
+    slot.result.elapsed_s = seconds_since(slot.started);
     results.push_back(slot.result);
     done(slot.result);
   };

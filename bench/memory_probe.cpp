@@ -1,6 +1,7 @@
 #include "bench/memory_probe.h"
 
 #include "bench/cpu_tensor_memory.h"
+#include "bench/device_info.h"
 
 #include <malloc.h>
 
@@ -9,6 +10,7 @@
 
 #ifdef SHISHU_HAS_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <cuda_runtime_api.h>
 #endif
 
@@ -26,6 +28,8 @@ double proc_status_bytes(const std::string& field) {
 }
 
 }  // namespace
+
+MemoryProbe::MemoryProbe(c10::Device device) : device_(device) { require_resolved(device_, "MemoryProbe"); }
 
 void MemoryProbe::reset() {
 #ifdef SHISHU_HAS_CUDA
@@ -54,6 +58,9 @@ void MemoryProbe::record(PointResult& result) const {
     result.set_value("cuda_peak_allocated_bytes", static_cast<double>(stats.allocated_bytes[aggregate].peak));
     result.set_value("cuda_peak_reserved_bytes", static_cast<double>(stats.reserved_bytes[aggregate].peak));
     size_t free_bytes = 0, total_bytes = 0;
+    // cudaMemGetInfo reads the calling thread's current device, not an argument: make it
+    // the point's device for this one call.
+    const c10::cuda::CUDAGuard on_point_device(device_.index());
     if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
       result.set_value("cuda_device_used_bytes", static_cast<double>(total_bytes - free_bytes));
     }

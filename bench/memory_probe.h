@@ -17,7 +17,8 @@ namespace shishu::bench {
 
 class MemoryProbe {
  public:
-  explicit MemoryProbe(c10::Device device) : device_(device) {}
+  // `device` must be resolved (bench::parse_device): throws std::logic_error otherwise.
+  explicit MemoryProbe(c10::Device device);
   void reset();                          // call at the start of a point
   void record(PointResult& result) const;  // peak figures since reset()
 

@@ -16,6 +16,9 @@ const std::vector<Metric>& metrics() {
        "generate: latency of each single-token decode step, pooled over steps and repetitions"},
       {"throughput_tok_s", "throughput", "tok/s", D::kHigherIsBetter, K::kSampled, "rate",
        "generate: batch*(G-1)/(total-TTFT) per repetition (paper Eq. 1 with the batch factor of its Table 10)"},
+      {"sample_noise_pct", "noise", "%", D::kLowerIsBetter, K::kScalar, "percent",
+       "half-width of the distribution-free 95% confidence interval of the median latency, in % of the median "
+       "(bench/sampling.h); absent below 6 samples"},
       {"tokens_per_s", "tokens/s", "tok/s", D::kHigherIsBetter, K::kScalar, "rate",
        "forward phases: batch*seq / median latency; generate: batch*G / median latency"},
       {"model_flops", "model FLOPs", "FLOP", D::kNeutral, K::kScalar, "count",
@@ -24,12 +27,16 @@ const std::vector<Metric>& metrics() {
        "model_flops / median latency"},
       {"peak_flops_pct", "of peak FLOP/s", "%", D::kHigherIsBetter, K::kScalar, "percent",
        "achieved_tflops over the device's dense matmul peak for the dtype, where known"},
+      {"measured_flops_pct", "of measured matmul", "%", D::kHigherIsBetter, K::kScalar, "percent",
+       "achieved_tflops over the matmul ceiling measured on this device in this run (bench/ceilings.h)"},
       {"decode_bytes_per_step", "bytes/step", "bytes", D::kNeutral, K::kScalar, "bytes",
        "generate: least bytes one decode step reads (executed weights plus the KV cache at the mean length)"},
       {"achieved_bandwidth_gbs", "achieved BW", "GB/s", D::kHigherIsBetter, K::kScalar, "rate",
        "decode_bytes_per_step / median decode step"},
       {"peak_bandwidth_pct", "of peak BW", "%", D::kHigherIsBetter, K::kScalar, "percent",
        "achieved_bandwidth_gbs over the device's memory bandwidth, where known"},
+      {"measured_bandwidth_pct", "of measured copy BW", "%", D::kHigherIsBetter, K::kScalar, "percent",
+       "achieved_bandwidth_gbs over the device-to-device copy ceiling measured in this run (bench/ceilings.h)"},
       {"cuda_peak_allocated_bytes", "CUDA peak allocated", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
        "caching allocator: peak bytes in live tensors during the point (peak reset at point start; weights included)"},
       {"cuda_peak_reserved_bytes", "CUDA peak reserved", "bytes", D::kLowerIsBetter, K::kScalar, "bytes",
@@ -57,11 +64,15 @@ const std::vector<Metric>& metrics() {
       {"predicted_optimizer_bytes", "optimizer state (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
        "analytic: train_step: AdamW's two moments per distinct parameter, in the weights' type"},
       {"predicted_activation_bytes", "activations (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic estimate: train_step: the tensors autograd keeps for backward, per layer kind "
-       "(bench/phases/train_step.cpp lists them)"},
+       "analytic estimate: forward_backward and train_step: the tensors autograd keeps for backward, per layer "
+       "kind (bench::activation_bytes lists them)"},
+      {"predicted_transient_bytes", "backward transient (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
+       "analytic: forward_backward and train_step: the tied embedding's second gradient, alive while backward "
+       "sums the lookup's and the projection's (vocab x d_model in the weights' type), and with fp32 logits the "
+       "loss input's fp32 gradient (bench::backward_transient_bytes)"},
       {"predicted_total_bytes", "total (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic: the sum of the predicted_* terms; a lower bound where activations are not modelled "
-       "(every phase but train_step)"},
+       "analytic: the sum of the predicted_* terms; forward and generate leave out their few MB of short-lived "
+       "intermediates"},
   };
   return kMetrics;
 }

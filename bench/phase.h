@@ -75,7 +75,9 @@ class TimedPass : public PreparedPhase {
 // Closed-form figures from the config and the point alone.
 struct Prediction {
   double weight_bytes = 0, kv_cache_bytes = 0, logits_bytes = 0, grad_bytes = 0;
-  double optimizer_bytes = 0, activation_bytes = 0;  // train_step only
+  double optimizer_bytes = 0;   // train_step only
+  double activation_bytes = 0;  // the training phases: what autograd keeps for backward
+  double transient_bytes = 0;   // short-lived tensors alive at the peak (backward_transient_bytes)
   double flops = 0;   // matmul FLOPs of one repetition
   double tokens = 0;  // tokens one repetition processes, for tokens/s
 };
@@ -108,6 +110,21 @@ inline constexpr double kTrainLearningRate = 1e-3;
 // plus, under a mixed precision, autocast's cached compute-type copy of each (a weight is
 // cast once per autocast region, and the copy is kept until the region ends).
 double resident_weight_bytes(const models::ModelConfig& config, const models::Precision& precision);
+
+// Bytes autograd keeps for backward over `tokens` tokens, per layer kind (an estimate that
+// follows the ops in models/ and leaves out kernels' own workspaces); compute-type elements.
+double activation_bytes(const models::ModelConfig& config, double tokens, const models::Precision& precision);
+
+// The backward's short-lived peak beyond weights, gradients, activations and logits:
+//  - the input embedding and the output projection are one tied tensor, so backward
+//    makes two gradients for it (the lookup's and the projection's) and AccumulateGrad
+//    sums them; at that moment both exist: vocab x d_model in the storage type;
+//  - when the logits are fp32 already, the loss input's fp32 gradient (B x (T-1) x V) has
+//    no cast back to free it early, and is counted alive beside the rest. This term is
+//    read off the counting allocator (a 16 MB step at B 2, T 64 in fp32 and not in bf16),
+//    not derived. With both, the counted training peaks of every family are within 2%
+//    (6 MB) of the prediction (tests/test_e2e_memory.cpp; reports/PERFORMANCE.md).
+double backward_transient_bytes(const models::ModelConfig& config, const Point& p, const models::Precision& precision);
 
 // Mean next-token cross-entropy of tokens (B, T) under the model, computed in fp32
 // (logits upcast first), as HF transformers does. Shared by the training phases.

@@ -10,6 +10,8 @@
 #include "bench/cpu_tensor_memory.h"
 #include "bench/environment.h"
 #include "bench/memory_probe.h"
+#include "bench/memory_snapshot.h"
+#include "bench/sampling.h"
 #include "bench/stats.h"
 #include "bench/phase.h"
 #include "models/checkpoint.h"
@@ -27,6 +29,7 @@ struct PointRunner::State {
   SweepSettings settings;
   TestingHooks hooks;
   std::string profile_dir;
+  std::string snapshot_dir;  // --memory-snapshot; empty: none
   std::string weights_file;  // checkpoint every model is loaded from; empty: seeded init
   std::map<std::string, DeviceInfo> devices;
 
@@ -74,6 +77,20 @@ const DeviceInfo& PointRunner::device_info(const std::string& device) {
   if (it == state_->devices.end()) it = state_->devices.emplace(device, probe_device(parse_device(device))).first;
   return it->second;
 }
+
+void PointRunner::measure_ceilings(const std::string& device, const std::vector<c10::ScalarType>& matmul_dtypes) {
+  device_info(device);
+  DeviceInfo& info = state_->devices.at(device);
+  const c10::Device resolved = parse_device(device);
+  for (const auto dtype : matmul_dtypes) {
+    if (!info.measured.count(dtype)) {
+      info.measured.emplace(dtype, bench::measure_ceilings(resolved, dtype, default_ceiling_options(resolved)));
+    }
+  }
+  release_cached_memory(resolved);  // the 2 GiB of copy buffers must not count against the first point
+}
+
+void PointRunner::record_memory_snapshots(std::string dir) { state_->snapshot_dir = std::move(dir); }
 
 EnvironmentMonitor& PointRunner::monitor(const std::string& device) {
   auto& m = state_->monitors[device];
@@ -136,7 +153,9 @@ void PointRunner::prepare(const Point& p) {
   for (const auto& [needle, kind] : s.hooks.failures) {
     if (p.id().find(needle) == std::string::npos) continue;
     if (kind == "oom") at::empty({int64_t{1} << 50}, at::TensorOptions().dtype(at::kFloat).device(s.device));
-    throw std::runtime_error("injected failure for testing (--inject-failure)");
+    // "error:TEXT" throws TEXT as given, any bytes: the sweep must survive any message.
+    const std::string text = kind.rfind("error:", 0) == 0 ? ": " + kind.substr(6) : "";
+    throw std::runtime_error("injected failure for testing (--inject-failure)" + text);
   }
 
   const PhaseSpec& spec = phase_spec(p.phase);
@@ -165,6 +184,16 @@ void PointRunner::finish(const Point& p, PointResult& r) {
   auto& s = *state_;
   s.probe->record(r);  // before the profiled pass, which must not count
   r.environment = monitor(p.device).end();
+  if (!s.snapshot_dir.empty() && memory_snapshot_unavailable(s.device).empty()) {
+    // Its own untimed pass: recording every allocation's stack slows the pass down.
+    std::filesystem::create_directories(s.snapshot_dir);
+    const std::string name = file_name_for(p.id()) + ".pickle";
+    MemorySnapshot snapshot;
+    snapshot.start();
+    run_once(s, nullptr);
+    snapshot.stop_and_write(s.snapshot_dir + "/" + name);
+    r.memory_snapshot_file = std::filesystem::path(s.snapshot_dir).filename().string() + "/" + name;
+  }
   if (!s.profile_dir.empty()) {
     profiles::Profiler profiler(s.device);
     profiler.start();
@@ -189,10 +218,12 @@ void PointRunner::finish(const Point& p, PointResult& r) {
   r.set_value("predicted_grad_bytes", pred.grad_bytes);
   if (pred.optimizer_bytes > 0) r.set_value("predicted_optimizer_bytes", pred.optimizer_bytes);
   if (pred.activation_bytes > 0) r.set_value("predicted_activation_bytes", pred.activation_bytes);
+  if (pred.transient_bytes > 0) r.set_value("predicted_transient_bytes", pred.transient_bytes);
   r.set_value("predicted_total_bytes", pred.weight_bytes + pred.kv_cache_bytes + pred.logits_bytes + pred.grad_bytes +
-                                           pred.optimizer_bytes + pred.activation_bytes);
+                                           pred.optimizer_bytes + pred.activation_bytes + pred.transient_bytes);
 
   const double median_ms = summarize(r.samples.at("latency_ms")).median;
+  if (const auto noise = median_noise_pct(r.samples.at("latency_ms"))) r.set_value("sample_noise_pct", *noise);
   r.set_value("tokens_per_s", pred.tokens / (median_ms / 1e3));
   r.set_value("model_flops", pred.flops);
   const double achieved = pred.flops / (median_ms / 1e3);
@@ -201,6 +232,9 @@ void PointRunner::finish(const Point& p, PointResult& r) {
   // Against the peak of the type the matmuls run in (bf16 under amp_bf16).
   const double peak = dev.peak_flops(s.precision.compute);
   if (peak > 0) r.set_value("peak_flops_pct", 100.0 * achieved / peak);
+  if (const Ceilings* c = dev.measured_for(s.precision.compute)) {
+    r.set_value("measured_flops_pct", 100.0 * achieved / c->matmul_flops_per_s);
+  }
   if (spec.derive) spec.derive(s.config, p, s.precision, dev, r);
   if (spec.changes_weights) release();  // the next point starts from freshly built weights
 }

@@ -13,7 +13,8 @@
 namespace shishu::bench {
 
 // For testing the failure paths: points whose id contains a key fail in prepare(),
-// with a real allocation the allocator must refuse ("oom") or an exception ("error").
+// with a real allocation the allocator must refuse ("oom"), or an exception ("error"; with
+// "error:TEXT", one whose message is TEXT, byte for byte).
 using FailureInjection = std::map<std::string, std::string>;
 
 // For measuring the regression gate: every timed interval is lengthened by this
@@ -41,6 +42,12 @@ class PointRunner {
   void release();                                     // drop model and buffers
 
   const DeviceInfo& device_info(const std::string& device);
+  // From here on, finish() runs one more untimed pass of each CUDA point with PyTorch's
+  // allocator history recorded, and writes its snapshot into `dir` (bench/memory_snapshot.h).
+  void record_memory_snapshots(std::string dir);
+  // Measures the device's copy and matmul ceilings (bench/ceilings.h) for each matmul
+  // dtype, once; finish() then sets every point against them as well.
+  void measure_ceilings(const std::string& device, const std::vector<c10::ScalarType>& matmul_dtypes);
   // The environment readings around each point on `device` (bench/environment.h).
   EnvironmentMonitor& monitor(const std::string& device);
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "base/utf8.h"
 #include "bench/metrics.h"
 
 namespace shishu::bench {
@@ -33,5 +34,7 @@ void PointResult::set_value(const std::string& key, double v) {
   if (metric(key).kind != Kind::kScalar) throw std::logic_error(key + " is not a scalar metric");
   values[key] = v;
 }
+
+void PointResult::set_message(const std::string& text) { message = base::valid_utf8(text.substr(0, text.find('\n'))); }
 
 }  // namespace shishu::bench

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <cmath>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -75,6 +76,30 @@ void inherit(std::vector<T>& axis, const std::vector<T>& fallback) {
   if (axis.empty()) axis = fallback;
 }
 
+// "sampling": {"max_noise_pct": 1, "min_samples": 10, "min_time_s": 0.5, "timeout_s": 15},
+// any field omitted takes the default (bench/sampling.h); {} is every default.
+NoiseRule read_noise_rule(const json& obj, const std::string& where) {
+  if (!obj.is_object()) bad(where, "must be an object, e.g. {\"max_noise_pct\": 1}");
+  NoiseRule rule;
+  for (const auto& [key, value] : obj.items()) {
+    const bool positive = value.is_number() && value.get<double>() > 0 && std::isfinite(value.get<double>());
+    if (key == "max_noise_pct" && positive && value.get<double>() < 100) {
+      rule.max_noise_pct = value.get<double>();
+    } else if (key == "min_samples" && value.is_number_integer() && value.get<int64_t>() >= 1 &&
+               value.get<int64_t>() <= 100000) {
+      rule.min_samples = value.get<int>();
+    } else if (key == "min_time_s" && (positive || (value.is_number() && value.get<double>() == 0))) {
+      rule.min_time_s = value.get<double>();
+    } else if (key == "timeout_s" && positive) {
+      rule.timeout_s = value.get<double>();
+    } else {
+      bad(where, "'" + key + "': " + value.dump() +
+                     " is not one of max_noise_pct (0-100), min_samples (>= 1), min_time_s (>= 0), timeout_s (> 0)");
+    }
+  }
+  return rule;
+}
+
 }  // namespace
 
 Sweep parse_sweep(const std::string& text, const std::string& origin) {
@@ -85,8 +110,8 @@ Sweep parse_sweep(const std::string& text, const std::string& origin) {
     bad(origin, std::string("malformed JSON: ") + e.what());
   }
   if (!doc.is_object()) bad(origin, "a preset must be a JSON object");
-  static const std::set<std::string> known = {"name",  "description", "warmup", "repetitions",
-                                              "seed",  "profile",     "defaults", "grids"};
+  static const std::set<std::string> known = {"name",    "description", "warmup",   "repetitions", "sampling",
+                                              "seed",    "profile",     "defaults", "grids"};
   for (const auto& [key, value] : doc.items()) {
     if (!known.count(key)) bad(origin, "unknown key '" + key + "'");
   }
@@ -109,6 +134,7 @@ Sweep parse_sweep(const std::string& text, const std::string& origin) {
   s.settings.warmup = positive_int("warmup", s.settings.warmup, 0);
   s.settings.repetitions = positive_int("repetitions", s.settings.repetitions, 1);
   s.settings.seed = static_cast<uint64_t>(positive_int("seed", 0, 0));
+  if (doc.contains("sampling")) s.settings.noise = read_noise_rule(doc["sampling"], origin + ".sampling");
   if (doc.contains("profile")) {
     if (!doc["profile"].is_boolean()) bad(origin, "profile must be true or false");
     s.profile = doc["profile"].get<bool>();
@@ -167,8 +193,23 @@ Sweep load_sweep(const std::string& name_or_path) {
 }
 
 void apply_overrides(Sweep& sweep, const Overrides& o) {
+  if (o.repetitions && (o.noise_pct || o.noise_timeout_s)) {
+    throw std::invalid_argument("--reps asks for a fixed count, --noise/--noise-timeout for sampling until settled: "
+                                "give one");
+  }
+  if (o.noise_pct && !(*o.noise_pct > 0 && *o.noise_pct < 100)) throw std::invalid_argument("--noise must be in (0, 100)");
+  if (o.noise_timeout_s && !(*o.noise_timeout_s > 0)) throw std::invalid_argument("--noise-timeout must be > 0");
   if (o.warmup) sweep.settings.warmup = *o.warmup;
-  if (o.repetitions) sweep.settings.repetitions = *o.repetitions;
+  if (o.repetitions) {
+    sweep.settings.repetitions = *o.repetitions;
+    sweep.settings.noise.reset();
+  }
+  if (o.noise_pct || o.noise_timeout_s) {
+    NoiseRule rule = sweep.settings.noise.value_or(NoiseRule{});
+    if (o.noise_pct) rule.max_noise_pct = *o.noise_pct;
+    if (o.noise_timeout_s) rule.timeout_s = *o.noise_timeout_s;
+    sweep.settings.noise = rule;
+  }
   if (o.seed) sweep.settings.seed = *o.seed;
   for (auto& g : sweep.grids) {
     if (o.phases) {

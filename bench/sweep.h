@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bench/point.h"
+#include "bench/sampling.h"
 
 namespace shishu::bench {
 
@@ -18,8 +19,9 @@ struct Grid {
 
 struct SweepSettings {
   int warmup = 1;       // untimed runs per point before the repetitions
-  int repetitions = 3;  // timed runs per point (the paper averaged 3 trials)
+  int repetitions = 3;  // timed runs per point (the paper averaged 3 trials), unless `noise`
   uint64_t seed = 0;    // weights and input tokens
+  std::optional<NoiseRule> noise;  // set: sample until settled (bench/sampling.h), not `repetitions`
 };
 
 struct Sweep {
@@ -34,7 +36,8 @@ struct Sweep {
 struct Overrides {
   std::optional<std::vector<std::string>> phases, models, dtypes, devices, modes;
   std::optional<std::vector<int64_t>> batch, seq, prefill, gen;
-  std::optional<int> warmup, repetitions;
+  std::optional<int> warmup, repetitions;  // --reps: a fixed count, whatever the preset says
+  std::optional<double> noise_pct, noise_timeout_s;  // --noise, --noise-timeout: noise-driven sampling
   std::optional<uint64_t> seed;
 };
 

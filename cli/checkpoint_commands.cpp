@@ -8,6 +8,7 @@
 #include "bench/device_info.h"
 #include "bench/phase.h"
 #include "cli/command_line.h"
+#include "cli/output_target.h"
 #include "models/checkpoint.h"
 #include "models/dtype.h"
 #include "models/generate.h"
@@ -71,7 +72,7 @@ at::Tensor parse_tokens(const std::string& text, const models::Transformer& mode
 
 void add_export_options(CLI::App& app, CheckpointOptions& o) {
   add_model_options(app, o);
-  app.add_option("--out", o.out, "Folder for model.safetensors and config.json")->required();
+  app.add_option("--out", o.out, "Folder for model.safetensors and config.json")->required()->check(writable_folder());
 }
 
 void add_generate_options(CLI::App& app, CheckpointOptions& o) {
@@ -86,7 +87,7 @@ void add_evaluate_options(CLI::App& app, CheckpointOptions& o) {
   add_weights_option(app, o);
   app.add_option("--tokens", o.tokens, "One sequence of token ids, comma-separated")->required();
   app.add_flag("--backward", o.backward, "Also the next-token loss and each tensor's gradient norm (HF names)");
-  app.add_option("--out", o.out, "Output .safetensors file")->required();
+  app.add_option("--out", o.out, "Output .safetensors file")->required()->check(writable_file());
 }
 
 int run_export_command(const CheckpointOptions& o) {

@@ -2,10 +2,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
 #include "cli/command_line.h"
+#include "cli/output_target.h"
 #include "reports/report_json.h"
 
 namespace shishu::cli {
@@ -24,8 +27,9 @@ CLI::App* add_compare_command(CLI::App& app, CompareCommand& c) {
   cmd->add_flag("--allow-context-mismatch", c.options.allow_context_mismatch,
                 "Compare reports from different devices, drivers, LibTorch, dtypes, build types or compilers; the "
                 "mismatch heads the summary");
-  cmd->add_option("--summary", c.summary_path, "Also append the Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
-  cmd->add_option("--json", c.json_path, "Also write the comparison as JSON here");
+  cmd->add_option("--summary", c.summary_path, "Also append the Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)")
+      ->check(appendable_file());
+  cmd->add_option("--json", c.json_path, "Also write the comparison as JSON here")->check(writable_file());
   cmd->add_flag("--all", c.all, "List unchanged metrics too");
   return cmd;
 }
@@ -60,7 +64,10 @@ int run_compare_command(CompareCommand& c) {
   const std::string text = reports::comparison_markdown(result, c.options, c.all);
   std::cout << text;
   if (!c.summary_path.empty()) {
-    std::ofstream(c.summary_path, std::ios::app) << text;  // appends: CI summaries collect several sections
+    std::ofstream summary(c.summary_path, std::ios::app);  // appends: CI summaries collect several sections
+    summary << text;
+    summary.flush();
+    if (!summary) throw reports::WriteError("cannot append to " + c.summary_path + ": " + std::strerror(errno));
   }
   if (!c.json_path.empty()) reports::write_file_atomic(c.json_path, reports::comparison_json(result, c.options));
   return result.regressions ? kExitFailed : kExitOk;

@@ -2,6 +2,7 @@
 //   models   the registry of paper variants (and custom layouts) as a table or JSON
 //   run      a benchmark sweep through Google Benchmark into a JSON report
 //   overhead the generation loop's cost over the bare decode step
+//   ceilings the device's measured copy bandwidth and matmul FLOP/s
 //   export, generate, evaluate: checkpoints (cli/checkpoint_commands.h)
 // Flags starting with --benchmark_ are passed to Google Benchmark untouched.
 // Exit status: 0 success, 1 a benchmark point failed, 2 bad input.
@@ -10,6 +11,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "base/utf8.h"
+#include "cli/ceilings_command.h"
 #include "cli/checkpoint_commands.h"
 #include "cli/command_line.h"
 #include "cli/models_command.h"
@@ -34,6 +37,10 @@ int main(int argc, char** argv) {
   shishu::bench::OverheadOptions overhead_options;
   auto* overhead = app.add_subcommand("overhead", "Time generation's decode steps against the bare decode forward");
   shishu::cli::add_overhead_options(*overhead, overhead_options);
+
+  shishu::cli::CeilingsOptions ceilings_options;
+  auto* ceilings = app.add_subcommand("ceilings", "Measure the device's copy bandwidth and matmul FLOP/s (the roofline)");
+  shishu::cli::add_ceilings_options(*ceilings, ceilings_options);
 
   shishu::cli::CheckpointOptions export_options, generate_options, evaluate_options;
   auto* export_cmd = app.add_subcommand("export", "Write a model's weights as a Hugging Face safetensors checkpoint");
@@ -62,14 +69,15 @@ int main(int argc, char** argv) {
     if (models->parsed()) return shishu::cli::run_models_command(models_options);
     if (run->parsed()) return shishu::cli::run_sweep_command(run_options);
     if (overhead->parsed()) return shishu::cli::run_overhead_command(overhead_options);
+    if (ceilings->parsed()) return shishu::cli::run_ceilings_command(ceilings_options);
     if (export_cmd->parsed()) return shishu::cli::run_export_command(export_options);
     if (generate->parsed()) return shishu::cli::run_generate_command(generate_options);
     if (evaluate->parsed()) return shishu::cli::run_evaluate_command(evaluate_options);
   } catch (const std::invalid_argument& e) {  // bad names, layouts, values (LayoutError too)
-    std::cerr << "shishu-bench: error: " << e.what() << "\n";
+    std::cerr << "shishu-bench: error: " << shishu::base::valid_utf8(e.what()) << "\n";
     return shishu::cli::kExitBadInput;
   } catch (const std::exception& e) {  // anything else is a failure of the run itself
-    std::cerr << "shishu-bench: failed: " << e.what() << "\n";
+    std::cerr << "shishu-bench: failed: " << shishu::base::valid_utf8(e.what()) << "\n";
     return shishu::cli::kExitFailed;
   }
   return shishu::cli::kExitOk;

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "base/utf8.h"
 #include "data/paper_tables.h"
 #include "models/analytic.h"
 #include "models/registry.h"
@@ -55,7 +56,7 @@ int run_models_command(const ModelsOptions& options) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& spec : specs) rows.push_back(describe_model(spec));
   if (options.json) {
-    std::cout << rows.dump(2) << "\n";
+    std::cout << base::json_text(rows, 2) << "\n";
     return 0;
   }
   using reports::Align;

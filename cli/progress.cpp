@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "base/utf8.h"
 #include "bench/stats.h"
 #include "reports/summary.h"
 
@@ -27,7 +28,7 @@ void Progress::point_done(const bench::PointResult& r) {
   if (auto it = r.samples.find("latency_ms"); it != r.samples.end()) {
     figure = "median " + reports::format_value("latency_ms", bench::summarize(it->second).median) + ", ";
   }
-  std::cerr << "[" << done_ << "/" << total_ << "] " << bench::to_string(r.status) << " " << r.point.id() << "  "
+  std::cerr << "[" << done_ << "/" << total_ << "] " << bench::to_string(r.status) << " " << base::valid_utf8(r.point.id()) << "  "
             << figure << (r.message.empty() ? "" : r.message + ", ") << "elapsed " << clock_text(elapsed) << ", ETA "
             << clock_text(eta) << "\n";
 }

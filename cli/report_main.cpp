@@ -12,8 +12,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/utf8.h"
 #include "cli/command_line.h"
 #include "cli/compare_command.h"
+#include "cli/output_target.h"
 #include "cli/trend_commands.h"
 #include "reports/arch_compare.h"
 #include "reports/efficiency_tables.h"
@@ -32,11 +34,11 @@ int main(int argc, char** argv) {
   table->add_option("--format", format, "markdown, csv or latex")->capture_default_str();
   table->add_option("--only", only, "Tables to print: forward, forward_backward, generation, memory, throughput")
       ->delimiter(',');
-  table->add_option("--out", out_path, "Write to this file instead of standard output");
+  table->add_option("--out", out_path, "Write to this file instead of standard output")->check(shishu::cli::writable_file());
 
   auto* arch = app.add_subcommand("arch", "ShishuLM variants against MobileLLM, with the paper's figures beside");
   arch->add_option("report", report_path, "report.json")->required();
-  arch->add_option("--out", out_path, "Write to this file instead of standard output");
+  arch->add_option("--out", out_path, "Write to this file instead of standard output")->check(shishu::cli::writable_file());
 
   shishu::cli::CompareCommand compare_command;
   auto* compare = shishu::cli::add_compare_command(app, compare_command);
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> shard_paths;
   auto* merge = app.add_subcommand("merge", "Merge the shard reports of one sweep");
   merge->add_option("reports", shard_paths, "Shard report.json files")->required()->expected(2, 1 << 16);
-  merge->add_option("--out", out_path, "Merged report path (default: standard output)");
+  merge->add_option("--out", out_path, "Merged report path (default: standard output)")->check(shishu::cli::writable_file());
 
   if (auto status = shishu::cli::parse_or_exit(app, argc, argv)) return *status;
 
@@ -68,13 +70,13 @@ int main(int argc, char** argv) {
     } else if (merge->parsed()) {
       std::vector<LoadedReport> shards;
       for (const auto& p : shard_paths) shards.push_back(load_report(p));
-      shishu::cli::write_or_print(out_path, merge_reports(shards).dump(2) + "\n");
+      shishu::cli::write_or_print(out_path, shishu::base::json_text(merge_reports(shards), 2) + "\n");
     }
   } catch (const std::invalid_argument& e) {
-    std::cerr << "shishu-report: error: " << e.what() << "\n";
+    std::cerr << "shishu-report: error: " << shishu::base::valid_utf8(e.what()) << "\n";
     return shishu::cli::kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "shishu-report: failed: " << e.what() << "\n";
+    std::cerr << "shishu-report: failed: " << shishu::base::valid_utf8(e.what()) << "\n";
     return shishu::cli::kExitFailed;
   }
   return shishu::cli::kExitOk;

@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/cuda.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -15,10 +16,13 @@
 
 #include <unistd.h>
 
+#include "base/utf8.h"
 #include "bench/axis_values.h"
 #include "bench/gbench_driver.h"
+#include "bench/memory_snapshot.h"
 #include "bench/stats.h"
 #include "cli/command_line.h"
+#include "cli/output_target.h"
 #include "cli/point_list.h"
 #include "cli/run_context.h"
 #include "cli/run_folder.h"
@@ -60,6 +64,8 @@ bench::Overrides overrides_from(const RunOptions& o) {
   if (o.gen) ov.gen = bench::parse_int_list("--gen", *o.gen);
   ov.warmup = o.warmup;
   ov.repetitions = o.repetitions;
+  ov.noise_pct = o.noise_pct;
+  ov.noise_timeout_s = o.noise_timeout_s;
   ov.seed = o.seed;
   return ov;
 }
@@ -108,6 +114,21 @@ void require_devices_here(const std::vector<bench::Point>& points) {
   }
 }
 
+// The devices whose ceilings a run measures, each with the matmul dtypes its points
+// compute in: CUDA devices unless --no-ceilings, the CPU only with --ceilings.
+std::map<std::string, std::vector<c10::ScalarType>> ceiling_plan(const std::vector<bench::Point>& points,
+                                                                 std::optional<bool> asked) {
+  std::map<std::string, std::vector<c10::ScalarType>> plan;
+  for (const auto& p : points) {
+    const bool wanted = asked.value_or(p.device != "cpu");
+    if (!wanted || !bench::PointRunner::skip_reason(p).empty()) continue;
+    auto& dtypes = plan[p.device];
+    const c10::ScalarType compute = models::parse_precision(p.dtype).compute;
+    if (std::find(dtypes.begin(), dtypes.end(), compute) == dtypes.end()) dtypes.push_back(compute);
+  }
+  return plan;
+}
+
 std::pair<int, int> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   try {
@@ -131,22 +152,33 @@ void add_run_options(CLI::App& run, RunOptions& o) {
   run.add_option("--seq", o.seq, "Sequence lengths for forward phases, e.g. 64-4096*2");
   run.add_option("--prefill", o.prefill, "Prompt lengths for generate");
   run.add_option("--gen", o.gen, "New tokens for generate (>= 2)");
-  run.add_option("--reps", o.repetitions, "Timed repetitions per point");
+  run.add_option("--reps", o.repetitions, "Timed repetitions per point: a fixed count (overrides a preset's sampling)");
+  run.add_option("--noise", o.noise_pct,
+                 "Sample each point until its median is known to within PCT % (95% interval), at least 10 samples "
+                 "and 0.5 s, at most --noise-timeout; points stopped above it are flagged 'unsettled'");
+  run.add_option("--noise-timeout", o.noise_timeout_s, "Seconds of sampling per point before --noise gives up (15)");
   run.add_option("--warmup", o.warmup, "Untimed warm-up runs per point");
   run.add_option("--seed", o.seed, "Seed for weights and input tokens");
   run.add_option("--weights", o.weights,
                  "Benchmark these weights: a checkpoint folder (model.safetensors, config.json) or a .safetensors "
                  "file; the model comes from its config.json, or is checked against --models");
-  run.add_option("--out", o.out_dir, "Output folder (default: reports/runs/<UTC time>-<preset>)");
+  run.add_option("--out", o.out_dir, "Output folder (default: reports/runs/<UTC time>-<preset>)")->check(writable_folder());
   run.add_option("--resume", o.resume_dir, "Continue an interrupted run in this folder, skipping finished points");
   run.add_option("--shard", o.shard, "Run shard i of N (i/N): a deterministic, balanced subset of the points");
   run.add_flag("--list", o.list_only, "Print the expanded points and exit");
   run.add_flag("--profile", o.profile,
                "After each point's repetitions, run one untimed pass under the profiler (CUPTI on CUDA, "
                "RecordFunction on the CPU); traces go to <out>/profiles/, summaries into the report");
+  run.add_flag("--ceilings,!--no-ceilings", o.ceilings,
+               "Measure each device's copy and matmul ceilings before its points, and set every figure against them "
+               "(default: on for CUDA devices, off on the CPU)");
+  run.add_flag("--memory-snapshot", o.memory_snapshot,
+               "After each CUDA point's repetitions, one untimed pass with PyTorch's allocator history recorded; "
+               "the snapshot goes to <out>/memory/ (open it at pytorch.org/memory_viz)");
   run.add_flag("--profile-once", o.profile_once,
                "Run each point once (one repetition after the warm-up), for nsys/ncu; NVTX ranges name the phases");
-  run.add_option("--inject-failure", o.inject_failure, "Testing: ID_SUBSTRING=oom|error fails matching points")
+  run.add_option("--inject-failure", o.inject_failure,
+                 "Testing: ID_SUBSTRING=oom|error|error:MESSAGE fails matching points (MESSAGE: the error's text)")
       ->group("Testing");
   run.add_option("--inject-slowdown", o.inject_slowdown_pct,
                  "Testing: lengthen every timed interval by PCT percent with a busy-wait (CPU only); the report "
@@ -186,8 +218,9 @@ int run_sweep_command(RunOptions o) {
   }
   for (const auto& spec : o.inject_failure) {
     const auto eq = spec.find('=');
-    if (eq == std::string::npos || (spec.substr(eq + 1) != "oom" && spec.substr(eq + 1) != "error")) {
-      throw std::invalid_argument("--inject-failure '" + spec + "' must be ID_SUBSTRING=oom|error");
+    const std::string kind = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    if (kind != "oom" && kind != "error" && kind.rfind("error:", 0) != 0) {
+      throw std::invalid_argument("--inject-failure '" + spec + "' must be ID_SUBSTRING=oom|error|error:MESSAGE");
     }
     hooks.failures[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
@@ -215,7 +248,20 @@ int run_sweep_command(RunOptions o) {
 
   if (o.profile) profiles::Profiler::enable_nvtx_injection();  // before the first NVTX range
   bench::PointRunner runner(sweep.settings, hooks, o.profile ? dir + "/profiles" : "", weights_file);
+  if (o.memory_snapshot) {
+    runner.record_memory_snapshots(dir + "/memory");
+    for (const auto& p : points) {
+      const std::string why = bench::memory_snapshot_unavailable(bench::parse_device(p.device));
+      if (why.empty()) continue;
+      std::cerr << "shishu-bench: note: --memory-snapshot skips " << p.device << " points: " << why << "\n";
+      break;
+    }
+  }
   const std::string started = utc_now();
+  for (const auto& [device, dtypes] : ceiling_plan(points, o.ceilings)) {
+    std::cerr << "shishu-bench: measuring the copy and matmul ceilings of " << device << "\n";
+    runner.measure_ceilings(device, dtypes);
+  }
   nlohmann::json context = make_context(o, sweep, runner, points, started);
   for (const auto& w : context["warnings"]) std::cerr << "shishu-bench: WARNING: " << w.get<std::string>() << "\n";
   // A result that cannot be written (a full disk) ends the run with exit 1; the journal
@@ -243,7 +289,7 @@ int run_sweep_command(RunOptions o) {
       bench::PointResult skipped;
       skipped.point = p;
       skipped.status = bench::Status::kSkipped;
-      skipped.message = reason;
+      skipped.set_message(reason);
       journal.append(skipped);
       by_id[p.id()] = skipped;
       progress.point_done(skipped);
@@ -263,7 +309,7 @@ int run_sweep_command(RunOptions o) {
     }
     context["finished_at"] = utc_now();
     if (!o.resume_dir.empty()) context["resumed"] = true;
-    reports::write_file_atomic(dir + "/report.json", reports::make_report(context, ordered).dump(2) + "\n");
+    reports::write_file_atomic(dir + "/report.json", base::json_text(reports::make_report(context, ordered), 2) + "\n");
     const std::string summary = reports::markdown_summary(ordered);
     reports::write_file_atomic(dir + "/summary.md", summary);
     std::cout << "\n" << summary << "\nreport: " << dir << "/report.json\n";

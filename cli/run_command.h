@@ -18,6 +18,7 @@ struct RunOptions {
   std::string preset;  // name or path; empty: cpu-default without a GPU, ci-gpu with one
   std::optional<std::string> phases, models, dtypes, devices, modes, batch, seq, prefill, gen;
   std::optional<int> warmup, repetitions;
+  std::optional<double> noise_pct, noise_timeout_s;  // sample until settled (bench/sampling.h)
   std::optional<uint64_t> seed;
   bool cuda_graphs = false;
   std::string out_dir, resume_dir, shard;
@@ -25,6 +26,8 @@ struct RunOptions {
   bool list_only = false;
   bool profile = false;       // one extra untimed, traced pass per point
   bool profile_once = false;  // one repetition per point, for external profilers (nsys, ncu)
+  bool memory_snapshot = false;  // PyTorch's allocator snapshot of each CUDA point
+  std::optional<bool> ceilings;  // measure the roofline first; default: on CUDA devices only
   std::vector<std::string> inject_failure;  // ID_SUBSTRING=oom|error (testing)
   double inject_slowdown_pct = 0;            // busy-wait inside every timed interval (testing)
   std::vector<std::string> benchmark_args;  // --benchmark_* flags for Google Benchmark

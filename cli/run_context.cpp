@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <set>
 
+#include "base/utf8.h"
 #include "bench/gbench_driver.h"
+#include "cli/run_folder.h"
 #include "models/hf_format.h"
 #include "reports/build_info.h"
 
@@ -36,6 +38,16 @@ nlohmann::json weights_context(const std::string& weights) {
   return {{"path", fs::absolute(file).string()}, {"bytes", fs::file_size(file)}};
 }
 
+// The ceilings measured on the device in this run, one entry per matmul dtype.
+nlohmann::json ceilings_json(const bench::DeviceInfo& d) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [dtype, c] : d.measured) {
+    out.push_back({{"matmul_dtype", c10::toString(dtype)}, {"copy_bytes_per_s", c.copy_bytes_per_s},
+                   {"matmul_flops_per_s", c.matmul_flops_per_s}, {"method", c.method()}});
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, bench::PointRunner& runner,
@@ -58,7 +70,8 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
                        {"peak_bf16_flops", d.peak_bf16_flops},
                        {"peak_fp32_flops", d.peak_fp32_flops},
                        {"peak_bandwidth_bytes_per_s", d.peak_bandwidth},
-                       {"environment_source", runner.monitor(p.device).source()}});
+                       {"environment_source", runner.monitor(p.device).source()},
+                       {"measured_ceilings", ceilings_json(d)}});
   }
   nlohmann::json warnings = nlohmann::json::array();
   if (build.build_type != "Release") {
@@ -73,7 +86,8 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
   }
   std::set<std::string> dtypes;
   for (const auto& p : points) dtypes.insert(p.dtype);
-  return {{"tool", "shishu-bench " + build.version},
+  // Paths, the command line, preset and device names come from outside: valid UTF-8 from here on.
+  return base::valid_utf8_tree(nlohmann::json{{"tool", "shishu-bench " + build.version},
           {"git_commit", build.git_commit},
           {"git_dirty", build.git_dirty},
           {"build_type", build.build_type},
@@ -87,7 +101,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
           {"preset", sweep.name},
           {"preset_description", sweep.description},
           {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
-                        {"seed", sweep.settings.seed}}},
+                        {"seed", sweep.settings.seed}, {"sampling", sampling_json(sweep.settings)}}},
           {"shard", o.shard.empty() ? "0/1" : o.shard},
           {"profile", o.profile},
           {"profile_once", o.profile_once},
@@ -95,7 +109,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
           {"weights", weights_context(o.weights)},
           {"command_line", o.command_line},
           {"started_at", started},
-          {"warnings", warnings}};
+          {"warnings", warnings}});
 }
 
 }  // namespace shishu::cli

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/utf8.h"
 #include "reports/build_info.h"
 #include "reports/journal.h"
 #include "reports/report_json.h"
@@ -28,18 +29,28 @@ std::string utc_now(const char* format) {
   return buf;
 }
 
+nlohmann::json sampling_json(const bench::SweepSettings& settings) {
+  if (!settings.noise) return {{"rule", "fixed"}, {"repetitions", settings.repetitions}};
+  const bench::NoiseRule& n = *settings.noise;
+  return {{"rule", "noise"}, {"max_noise_pct", n.max_noise_pct}, {"min_samples", n.min_samples},
+          {"min_time_s", n.min_time_s}, {"timeout_s", n.timeout_s}, {"description", n.describe()}};
+}
+
 nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct,
                             const std::string& weights_file) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& p : points) ids.push_back(p.id());
   const auto& build = reports::build_info();
-  return {{"preset", sweep.name},
+  // Valid UTF-8 (the preset and weights are paths from outside), so that what --resume
+  // reads back from run.json compares equal to what a new invocation builds.
+  return base::valid_utf8_tree(nlohmann::json{{"preset", sweep.name},
           {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
                         {"seed", sweep.settings.seed}, {"inject_slowdown_pct", slowdown_pct},
+                        {"sampling", sampling_json(sweep.settings)},
                         {"weights", weights_file}}},
           {"git_commit", build.git_commit},
           {"build_type", build.build_type},
-          {"points", ids}};
+          {"points", ids}});
 }
 
 namespace {
@@ -117,7 +128,7 @@ std::string open_run_folder(const std::string& out_dir, const std::string& resum
   if (fs::exists(journal_path)) {
     throw std::invalid_argument(dir + " already holds a run; use --resume " + dir + " to continue it, or another --out");
   }
-  reports::write_file_atomic(dir + "/run.json", identity.dump(2) + "\n");
+  reports::write_file_atomic(dir + "/run.json", base::json_text(identity, 2) + "\n");
   return dir;
 }
 

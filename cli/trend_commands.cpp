@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/utf8.h"
 #include "cli/command_line.h"
+#include "cli/output_target.h"
 #include "reports/export.h"
 #include "reports/report_json.h"
 
@@ -17,7 +19,7 @@ CLI::App* add_history_command(CLI::App& app, HistoryCommand& c) {
   cmd->add_option("--threshold", c.options.change.threshold_pct, "Relative change (%) that matters")->capture_default_str();
   cmd->add_option("--confidence", c.options.change.confidence, "Confidence level of the intervals")->capture_default_str();
   cmd->add_option("--format", c.format, "markdown, or json (what scripts/plot.py history reads)")->capture_default_str();
-  cmd->add_option("--out", c.out, "Write to this file instead of standard output");
+  cmd->add_option("--out", c.out, "Write to this file instead of standard output")->check(writable_file());
   return cmd;
 }
 
@@ -43,19 +45,24 @@ CLI::App* add_export_command(CLI::App& app, ExportCommand& c) {
 
 int run_export_command(const ExportCommand& c) {
   const auto format = reports::parse_export_format(c.format);
+  // The output's kind depends on the format, so it is checked here, still before any work.
+  const std::string why = format == reports::ExportFormat::kBencher ? why_not_writable_file(c.out)
+                          : c.out.empty() || c.out == "-"             ? ""
+                                                                      : why_not_writable_folder(c.out);
+  if (!why.empty()) throw std::invalid_argument("--out: " + why);
   const reports::LoadedReport r = reports::load_report(c.report);
   if (format == reports::ExportFormat::kBencher) {
-    write_or_print(c.out, reports::bencher_metric_format(r).dump(2) + "\n");
+    write_or_print(c.out, base::json_text(reports::bencher_metric_format(r), 2) + "\n");
     return kExitOk;
   }
   const auto both = reports::github_action_benchmark(r);
   if (c.out.empty() || c.out == "-") {
-    std::cout << both.dump(2) << "\n";
+    std::cout << base::json_text(both, 2) << "\n";
     return kExitOk;
   }
   std::filesystem::create_directories(c.out);
-  reports::write_file_atomic(c.out + "/smaller-is-better.json", both["customSmallerIsBetter"].dump(2) + "\n");
-  reports::write_file_atomic(c.out + "/bigger-is-better.json", both["customBiggerIsBetter"].dump(2) + "\n");
+  reports::write_file_atomic(c.out + "/smaller-is-better.json", base::json_text(both["customSmallerIsBetter"], 2) + "\n");
+  reports::write_file_atomic(c.out + "/bigger-is-better.json", base::json_text(both["customBiggerIsBetter"], 2) + "\n");
   return kExitOk;
 }
 

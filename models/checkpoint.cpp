@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 
+#include "base/utf8.h"
 #include "models/dtype.h"
 #include "models/hf_format.h"
 
@@ -72,7 +73,12 @@ void write_atomic(const fs::path& path, const std::string& head, const std::vect
       throw std::runtime_error(tmp + ": write failed: " + why + "; " + path.string() + " was not changed");
     }
   }
-  fs::rename(tmp, path);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {  // e.g. the target is a folder
+    const std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    throw std::runtime_error("cannot rename " + tmp + " to " + path.string() + ": " + why + "; " + path.string() +
+                             " was not changed");
+  }
 }
 
 std::map<std::string, at::Tensor> parameters_by_name(Transformer& model) {
@@ -124,7 +130,7 @@ void save_checkpoint(Transformer& model, const std::string& dir, StoredDtype dty
   static const std::map<StoredDtype, std::string> kTorchDtype = {
       {StoredDtype::kF32, "float32"}, {StoredDtype::kBF16, "bfloat16"}, {StoredDtype::kF16, "float16"}};
   const nlohmann::json json = hf_config_json(config, kTorchDtype.at(dtype), model->options().init_std);
-  write_atomic(fs::path(dir) / "config.json", json.dump(2) + "\n", {});
+  write_atomic(fs::path(dir) / "config.json", base::json_text(json, 2) + "\n", {});
 }
 
 void load_checkpoint(Transformer& model, const std::string& file) {

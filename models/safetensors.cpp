@@ -1,3 +1,4 @@
+#include "base/utf8.h"
 #include "models/safetensors.h"
 
 #include <nlohmann/json.hpp>
@@ -154,7 +155,7 @@ std::string make_safetensors_header(std::vector<StoredTensor>& tensors,
     offset = t.end;
     doc[t.name] = {{"dtype", to_string(t.dtype)}, {"shape", t.shape}, {"data_offsets", {t.begin, t.end}}};
   }
-  std::string text = doc.dump();
+  std::string text = base::json_text(doc);
   text.append((8 - text.size() % 8) % 8, ' ');
   std::string out(8, '\0');
   uint64_t n = text.size();

@@ -1,3 +1,4 @@
+#include "base/utf8.h"
 #include "profiles/trace.h"
 
 #include <nlohmann/json.hpp>
@@ -53,7 +54,7 @@ std::string chrome_trace_json(const Trace& trace) {
                         {"displayTimeUnit", "ms"},
                         {"otherData", {{"source", trace.source}, {"device", trace.device},
                                        {"dropped_records", trace.dropped_records}}}};
-  return doc.dump();
+  return base::json_text(doc);
 }
 
 }  // namespace shishu::profiles

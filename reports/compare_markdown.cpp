@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/utf8.h"
 #include "bench/metrics.h"
 #include "reports/compare.h"
 #include "reports/text_table.h"
@@ -153,7 +154,7 @@ std::string comparison_json(const Comparison& c, const CompareOptions& o) {
                     {"added", c.added},
                     {"removed", c.removed},
                     {"points", points}};
-  return doc.dump(2) + "\n";
+  return base::json_text(doc, 2) + "\n";
 }
 
 }  // namespace shishu::reports

@@ -179,7 +179,10 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       std::string what = sampled ? "median of " + std::to_string(g.repetitions) : "";
       for (const auto& m : g.metrics_used) what += (what.empty() ? "" : ", ") + m;  // which memory figure
       t.caption = std::string(spec.unit) + ", " + what + "; " + key;
-      if (g.disturbed) t.caption += "; (!) measured while throttled or under foreign load (the report's environment flags)";
+      if (g.disturbed) {
+        t.caption += "; (!) flagged: measured while throttled or under foreign load, or unsettled (sampling stopped "
+                     "above its noise target); the report's environment flags say which";
+      }
       t.table.headers = {"model"};
       t.table.align = {Align::kLeft};
       for (int64_t c : g.columns) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/utf8.h"
 #include "bench/metrics.h"
 #include "bench/stats.h"
 #include "reports/text_table.h"
@@ -175,8 +176,8 @@ std::string history_json(const History& h) {
     trends.push_back({{"point", t.point_id}, {"metric", t.metric}, {"unit", bench::metric(t.metric).unit},
                       {"values", values}, {"change_points", changes}});
   }
-  return json({{"schema", "shishu-bench/history"}, {"reports", h.labels}, {"candidates", h.candidates},
-               {"trends", trends}}).dump(2) + "\n";
+  return base::json_text(json({{"schema", "shishu-bench/history"}, {"reports", h.labels}, {"candidates", h.candidates},
+               {"trends", trends}}), 2) + "\n";
 }
 
 }  // namespace shishu::reports

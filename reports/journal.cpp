@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/utf8.h"
 #include "reports/report_json.h"
 
 namespace shishu::reports {
@@ -43,7 +44,7 @@ Journal::~Journal() {
 }
 
 void Journal::append(const bench::PointResult& result) {
-  const std::string line = point_to_json(result).dump() + "\n";
+  const std::string line = base::json_text(point_to_json(result)) + "\n";
   struct stat st {};
   if (::fstat(fd_, &st) != 0) throw WriteError("cannot stat the journal " + path_ + ": " + reason());
   // The line is written whole (a short write is continued, which finds the real error,

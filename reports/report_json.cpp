@@ -97,6 +97,7 @@ json point_to_json(const bench::PointResult& r) {
             {"metrics", metrics}, {"elapsed_s", r.elapsed_s}};
   if (!r.message.empty()) j["message"] = r.message;
   if (r.profile) j["profile"] = profile_to_json(*r.profile);
+  if (!r.memory_snapshot_file.empty()) j["memory_snapshot"] = r.memory_snapshot_file;
   if (!r.environment.empty()) {
     j["environment"] = {{"before", r.environment.before}, {"after", r.environment.after}, {"flags", r.environment.flags}};
   }
@@ -139,6 +140,7 @@ bench::PointResult point_from_json(const json& j, const std::string& place) {
   r.status = named(j, "status", place, bench::parse_status);
   r.message = optional_field<std::string>(j, "message", place, "");
   r.elapsed_s = optional_field<double>(j, "elapsed_s", place, 0.0);
+  r.memory_snapshot_file = optional_field<std::string>(j, "memory_snapshot", place, "");
   const json metrics = field<json>(j, "metrics", place);
   if (!metrics.is_object()) throw std::invalid_argument(place + ".metrics: expected an object, found " + metrics.type_name());
   for (const auto& [key, value] : metrics.items()) {

@@ -3,18 +3,24 @@
 # but this checkout, python3's torch, nvcc, CMake, ninja, and the kit in .offline/ that
 # scripts/gpu-kit.sh makes on a machine with Debian's registry.
 #
-#   scripts/gpu.sh OUT [--stage build|test|sweep]... [--resume] [run arguments]
+#   scripts/gpu.sh OUT [--stage first|build|quick|test|sweep]... [--resume] [run arguments]
 #   scripts/gpu.sh --self-test OUT
 #
-# Stages (all three unless --stage names some):
+# Stages (build, test and sweep unless --stage names some):
 #   build  Release build in build/gpu against python3's torch, for the GPU's compute
 #          capability, on every core. Dependencies the system lacks are unpacked from
 #          .offline/ into a private prefix (build/gpu/deps), never into /.
-#   test   every ctest test; with a GPU present, a skipped GPU test fails the stage.
+#   quick  the GPU-labelled tests and the fast unit tests (no end-to-end, parity, plot or
+#          kit tests); with a GPU present, a skipped GPU test fails the stage.
+#   test   every ctest test; likewise.
 #   sweep  `shishu-bench run` (default --preset ci-gpu; other arguments pass through)
 #          into OUT/run, then tables, the architecture comparison and plots beside it.
+#   first  build, quick and sweep with --preset gpu-smoke by default: a machine's first
+#          call, about 3 minutes on 16 cores.
 # Everything lands in OUT: logs/, run/, machine/ (nvidia-smi -q and versions), summary.txt
-# (each stage's status and time), and all of it packed into OUT/gpu-run.tar.gz.
+# (each stage's status and time, where each dependency came from, the packed files'
+# sizes), and scripts/gpu-pack.sh's files: gpu-run.tar.gz (all but the raw traces, meant
+# to stay under 8 MB) and the traces in parts of at most 8 MB, with traces-index.txt.
 # --resume accepts a non-empty OUT and continues an interrupted sweep there (with the
 # run arguments it was started with, unless new ones are given).
 # --self-test runs the same flow on a machine without a GPU: the kit's packages only
@@ -33,7 +39,7 @@ out="" resume=0 self_test=0
 stages=() run_args=()
 while (($#)); do
   case "$1" in
-    --stage) [[ $# -ge 2 ]] || bad "--stage needs build, test or sweep"; stages+=("$2"); shift 2 ;;
+    --stage) [[ $# -ge 2 ]] || bad "--stage needs first, build, quick, test or sweep"; stages+=("$2"); shift 2 ;;
     --stage=*) stages+=("${1#*=}"); shift ;;
     --resume) resume=1; shift ;;
     --self-test) self_test=1; shift ;;
@@ -43,10 +49,15 @@ while (($#)); do
   esac
 done
 [[ -n "$out" ]] || { usage; bad "no OUT folder given"; }
+default_preset=ci-gpu
 for s in "${stages[@]}"; do
-  [[ "$s" == build || "$s" == test || "$s" == sweep ]] || bad "--stage '$s': use build, test or sweep"
+  [[ "$s" =~ ^(first|build|quick|test|sweep)$ ]] || bad "--stage '$s': use first, build, quick, test or sweep"
 done
 ((${#stages[@]})) || stages=(build test sweep)
+if [[ " ${stages[*]} " == *" first "* ]]; then
+  ((${#stages[@]} == 1)) || bad "--stage first is build, quick and sweep already; give it alone"
+  stages=(build quick sweep) default_preset=gpu-smoke
+fi
 if [[ -d "$out" && -n "$(ls -A "$out")" && $resume == 0 ]]; then
   bad "$out exists and is not empty; pass --resume to continue it, or give another OUT"
 fi
@@ -166,28 +177,33 @@ stage_build() {
   fi
 }
 
-stage_test() {
-  local t0 rc=0
+# `quick` is every test but the end-to-end, parity, plot and kit ones: the GPU-labelled
+# tests and the unit tests, which take seconds.
+stage_test() {  # [quick]
+  local t0 rc=0 name=${1:-test} selection=()
   t0=$(now)
-  [[ -x "$build/cli/shishu-bench" ]] || { record test failed 0 "no build here: run --stage build first"; failed=1; return 1; }
-  ctest --test-dir "$build" -j "$jobs" --output-on-failure --no-tests=error >"$out/logs/ctest.log" 2>&1 || rc=$?
+  [[ "$name" == quick ]] && selection=(-LE 'e2e|parity|plot|kit')
+  [[ -x "$build/cli/shishu-bench" ]] || { record "$name" failed 0 "no build here: run --stage build first"; failed=1; return 1; }
+  ctest --test-dir "$build" -j "$jobs" --output-on-failure --no-tests=error "${selection[@]}" \
+    >"$out/logs/ctest-$name.log" 2>&1 || rc=$?
   # Skipped tests, and which of them carry the gpu label (the ones a GPU must run).
   local skipped gpu_skipped
-  sed -n '/The following tests did not run/,$p' "$out/logs/ctest.log" | sed -n 's/.* - \(.*\) (Skipped)$/\1/p' \
+  sed -n '/The following tests did not run/,$p' "$out/logs/ctest-$name.log" | sed -n 's/.* - \(.*\) (Skipped)$/\1/p' \
     >"$work/skipped.txt"
   ctest --test-dir "$build" -L gpu -N | sed -n 's/^ *Test *#[0-9]*: //p' >"$work/gpu-tests.txt"
   skipped=$(grep -c . "$work/skipped.txt" || true)
   gpu_skipped=$(grep -cxFf "$work/gpu-tests.txt" "$work/skipped.txt" || true)
   local result
-  result=$(grep -E '^[0-9]+% tests passed' "$out/logs/ctest.log" || echo "no result line")
+  result=$(grep -E '^[0-9]+% tests passed' "$out/logs/ctest-$name.log" || echo "no result line")
   if ((rc)); then
-    record test failed "$(since "$t0")" "$result (logs/ctest.log)"; failed=1; return 1
+    record "$name" failed "$(since "$t0")" "$result (logs/ctest-$name.log)"; failed=1; return 1
   elif [[ -n "$gpu_name" && "$gpu_skipped" -gt 0 ]]; then
-    record test failed "$(since "$t0")" "$gpu_skipped GPU test(s) skipped although a GPU is present (logs/ctest.log)"
+    record "$name" failed "$(since "$t0")" "$gpu_skipped GPU test(s) skipped although a GPU is present (logs/ctest-$name.log)"
     failed=1; return 1
   fi
-  record test ok "$(since "$t0")" "$result; $skipped skipped$([[ -n "$gpu_name" ]] || echo ' (no GPU here: GPU tests skip)')"
+  record "$name" ok "$(since "$t0")" "$result; $skipped skipped$([[ -n "$gpu_name" ]] || echo ' (no GPU here: GPU tests skip)')"
 }
+stage_quick() { stage_test quick; }
 
 stage_sweep() {
   local t0 rc=0 args=("${run_args[@]}")
@@ -198,7 +214,7 @@ stage_sweep() {
     mapfile -t args <"$out/run-args.txt"  # --resume: the arguments the sweep started with
   fi
   if [[ " ${args[*]} " != *" --preset "* && " ${args[*]} " != *" --preset="* ]]; then
-    if ((self_test)); then args+=(--preset "$root/tests/data/tiny-sweep.json"); else args+=(--preset ci-gpu); fi
+    if ((self_test)); then args+=(--preset "$root/tests/data/tiny-sweep.json"); else args+=(--preset "$default_preset"); fi
   fi
   printf '%s\n' "${args[@]}" >"$out/run-args.txt"
   # Plan first: a sweep with points this machine cannot run is skipped, with the reason.
@@ -238,6 +254,16 @@ done
   echo "torch: ${torch_version:-?} (CUDA ${torch_cuda:-none}) at $torch_prefix"
   echo "nvcc: ${nvcc_version:-none}; $(cmake --version | head -1); $(${CXX:-c++} --version | head -1)"
   echo "commit: $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
+  # Where each C++ dependency came from: the system's own, the kit's Debian package, or
+  # the kit's upstream source built here.
+  deps_line="dependencies:"
+  for name in benchmark GTest nlohmann_json CLI11; do
+    from=system
+    [[ " ${need[*]} " == *" $name "* ]] && from=kit
+    [[ " ${built_from_source[*]} " == *" $name "* ]] && from="kit (built from source)"
+    deps_line+=" $name from $from;"
+  done
+  echo "${deps_line%;}; nvml.h from $([[ " ${need[*]} " == *" nvml "* ]] && echo kit || echo "${nvml_include:-nowhere}")"
 } >"$out/machine/versions.txt"
 {
   echo "shishu-bench GPU run$( ((self_test)) && echo ' (self-test: the no-GPU flow, kit packages only)'), $(date -u +%FT%TZ)"
@@ -246,8 +272,16 @@ done
   printf '%-6s %-8s %7s  %s\n' stage status seconds detail
   while IFS=$'\t' read -r s st sec detail; do printf '%-6s %-8s %7s  %s\n' "$s" "$st" "$sec" "$detail"; done <"$out/stages.tsv"
 } >"$out/summary.txt"
-tar -czf "$work/gpu-run.tar.gz" -C "$out" --exclude=./gpu-run.tar.gz .
-mv "$work/gpu-run.tar.gz" "$out/gpu-run.tar.gz"
+packed=$("$root/scripts/gpu-pack.sh" "$out" "$work")
+{
+  echo
+  echo "packed (scripts/gpu-pack.sh; traces-index.txt says which part holds which trace):"
+  while read -r name bytes; do
+    note=""
+    [[ "$name" == gpu-run.tar.gz && "$bytes" -gt 8388608 ]] && note="  OVER 8 MB: a machine that returns 8 MB files loses it"
+    printf '  %-24s %6.1f MB%s\n' "$name" "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$note"
+  done <<<"$packed"
+} >>"$out/summary.txt"
 cat "$out/summary.txt" >&2
-say "everything is in $out, and packed into $out/gpu-run.tar.gz"
+say "everything is in $out; gpu-run.tar.gz holds all but the raw traces"
 exit "$failed"

@@ -24,8 +24,9 @@ expect() {  # expected-status expected-message command...
 mkdir -p "$work/full" && touch "$work/full/something"
 expect 2 "no OUT folder given" "$gpu"
 expect 2 "is not empty; pass --resume" "$gpu" "$work/full"
-expect 2 "--stage 'deploy': use build, test or sweep" "$gpu" "$work/o1" --stage deploy
+expect 2 "--stage 'deploy': use first, build, quick, test or sweep" "$gpu" "$work/o1" --stage deploy
 expect 2 "writes the run into OUT/run itself" "$gpu" "$work/o2" --out elsewhere
+expect 2 "--stage first is build, quick and sweep already" "$gpu" "$work/o2b" --stage first --stage sweep
 
 # A torch built for CUDA 13.0 (the wheel's) against an nvcc that says 12.4.
 mkdir -p "$work/fake-bin"
@@ -51,6 +52,39 @@ expect 1 "sha256 mismatch: debs/libx-dev_1.0_amd64.deb" env SHISHU_KIT_DIR="$wor
 expect 2 "is damaged" env SHISHU_KIT_DIR="$work/kit" "$gpu" --self-test "$work/o5"
 rm "$work/kit/debs/libx-dev_1.0_amd64.deb"
 expect 1 "missing: debs/libx-dev_1.0_amd64.deb" env SHISHU_KIT_DIR="$work/kit" "$src/scripts/gpu-kit.sh" --check
+
+# gpu-pack.sh: the raw traces go into parts no larger than the part size (each its own
+# tar.gz), every trace is in the index exactly once, one too large for any part is named
+# as not packed, and gpu-run.tar.gz holds everything else and no raw trace. The traces
+# are random base64 (about 4:3 after gzip), so the sizes are known without a GPU run.
+fake="$work/pack-out"
+mkdir -p "$fake/run/profiles" "$fake/logs"
+for i in 1 2 3 4 5; do head -c 300000 /dev/urandom | base64 >"$fake/run/profiles/point$i.trace.json"; done
+head -c 2000000 /dev/urandom | base64 >"$fake/run/profiles/huge.trace.json"
+echo '{"points": []}' >"$fake/run/report.json"
+echo "summary" >"$fake/summary.txt"
+limit=1000000
+if ! packed=$(SHISHU_PACK_PART_BYTES=$limit "$src/scripts/gpu-pack.sh" "$fake" "$work/pack-work" 2>"$work/err"); then
+  echo "FAIL: gpu-pack.sh failed:"; cat "$work/err"; fails=$((fails + 1))
+fi
+check() { if "${@:2}"; then echo "ok: pack: $1"; else echo "FAIL: pack: $1"; fails=$((fails + 1)); fi; }
+parts=("$fake"/traces-part*.tar.gz)
+# About 308 kB a trace once gzip'd: three fit in a part of 1,000,000 bytes, so 3 + 2.
+check "five traces in 2 parts of at most $limit bytes" test ${#parts[@]} -eq 2
+for p in "${parts[@]}"; do check "$(basename "$p") is $(stat -c %s "$p") bytes" test "$(stat -c %s "$p")" -le $limit; done
+in_its_part() {  # trace: listed once, in the part the index names
+  local lines part
+  lines=$(grep -c "	$1 (" "$fake/traces-index.txt")
+  part=$(grep "	$1 (" "$fake/traces-index.txt" | cut -f1)
+  [[ "$lines" == 1 && -f "$fake/$part" ]] && tar -tzf "$fake/$part" | grep -x "$1.gz" >/dev/null
+}
+for i in 1 2 3 4 5; do check "point$i is indexed once, and in its part" in_its_part "point$i.trace.json"; done
+check "the huge trace is named as not packed" grep -q "^not packed	huge.trace.json" "$fake/traces-index.txt"
+listing=$(tar -tzf "$fake/gpu-run.tar.gz")
+check "gpu-run.tar.gz holds the report" grep -qx './run/report.json' <<<"$listing"
+check "gpu-run.tar.gz holds the index" grep -qx './traces-index.txt' <<<"$listing"
+check "gpu-run.tar.gz holds no raw trace" test -z "$(grep 'trace.json' <<<"$listing")"
+check "sizes are printed, one line per file" test "$(wc -l <<<"$packed")" -eq 3
 
 ((fails == 0)) || { echo "$fails check(s) failed"; exit 1; }
 echo "all checks passed"

@@ -1,9 +1,14 @@
 // GPU-only behaviour (label "gpu"). Each test skips, not fails, without a CUDA device;
-// ctest reports the skips (SKIP_REGULAR_EXPRESSION in tests/CMakeLists.txt).
+// ctest reports the skips (the GoogleTest module marks GTEST_SKIP as skipped).
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
+#include <fstream>
+
+#include "bench/ceilings.h"
+#include "bench/device_info.h"
+#include "bench/memory_snapshot.h"
 #include "models/cuda_graph_decoder.h"
 #include "models/generate.h"
 #include "tiny_model.h"
@@ -75,4 +80,28 @@ TEST(Gpu, TiedPairGradientsAccumulateOnCuda) {
               1e-4)
         << name;
   }
+}
+
+// The allocator snapshot (run --memory-snapshot): PyTorch's pickle, with the allocation
+// made while recording in it, and the device's figures and ceilings resolved on cuda:0.
+TEST(Gpu, MemorySnapshotAndCeilingsOnTheDevice) {
+  REQUIRE_CUDA();
+  const std::string path = ::testing::TempDir() + "/shishu-snapshot.pickle";
+  bench::MemorySnapshot snapshot;
+  snapshot.start();
+  at::Tensor t = at::empty({int64_t{3} << 20}, at::TensorOptions().dtype(at::kByte).device(kCuda));  // 3 MiB
+  snapshot.stop_and_write(path);
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_GT(bytes.size(), 100u);
+  EXPECT_EQ(static_cast<unsigned char>(bytes[0]), 0x80);  // a pickle's PROTO opcode
+  EXPECT_NE(bytes.find("segments"), std::string::npos);
+  EXPECT_NE(bytes.find("device_traces"), std::string::npos);
+
+  const bench::DeviceInfo info = bench::probe_device(bench::parse_device("cuda"));
+  EXPECT_GT(info.memory_bytes, 0);
+  bench::CeilingOptions small{int64_t{64} << 20, 1024, 1, 3};
+  const bench::Ceilings c = bench::measure_ceilings(bench::parse_device("cuda"), at::kBFloat16, small);
+  EXPECT_GT(c.copy_bytes_per_s, 1e10);  // any CUDA GPU copies faster than 10 GB/s
+  EXPECT_GT(c.matmul_flops_per_s, 1e11);
 }

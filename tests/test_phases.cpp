@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include <c10/core/CPUAllocator.h>
+
 #include "bench/cpu_tensor_memory.h"
 #include "bench/phase.h"
 #include "models/analytic.h"
@@ -84,4 +86,26 @@ TEST(CpuTensorMemory, CountsLiveTensorBytesExactly) {
   EXPECT_EQ(bench::cpu_tensor_peak_bytes() - before, 4800);
   bench::reset_cpu_tensor_peak();
   EXPECT_EQ(bench::cpu_tensor_peak_bytes(), before);
+}
+
+// LibTorch's raw allocation path (oneDNN takes its bf16 matmul buffers through it) asks
+// that a DataPtr's context be its data pointer and frees through raw_deleter() alone. The
+// counter once broke that, and every bf16 point on the CPU failed with an internal assert.
+TEST(CpuTensorMemory, RawAllocationsAndBf16WorkUnderTheCounter) {
+  bench::install_cpu_tensor_counter();
+  ASSERT_TRUE(bench::cpu_tensor_counter_installed());
+  c10::Allocator* allocator = c10::GetCPUAllocator();
+  const int64_t before = bench::cpu_tensor_bytes();
+  void* raw = allocator->raw_allocate(1000);
+  ASSERT_NE(raw, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(raw) % 64, 0u);  // the default allocator's alignment, kept
+  EXPECT_EQ(bench::cpu_tensor_bytes() - before, 1000);
+  allocator->raw_deallocate(raw);
+  EXPECT_EQ(bench::cpu_tensor_bytes(), before);
+  // A bf16 forward of the tiny model, every layer kind, under the counter.
+  models::Transformer model = shishu::testing::tiny_model(at::kBFloat16);
+  at::NoGradGuard no_grad;
+  const at::Tensor logits = model->forward(at::randint(0, 97, {2, 12}, at::kLong));  // (B, T, V)
+  EXPECT_EQ(logits.scalar_type(), at::kBFloat16);
+  EXPECT_TRUE(logits.isfinite().all().item<bool>());
 }

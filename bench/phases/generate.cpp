@@ -69,6 +69,10 @@ void derive(const models::ModelConfig& c, const Point& p, const models::Precisio
   r.set_value("decode_bytes_per_step", bytes);
   r.set_value("achieved_bandwidth_gbs", bytes / step_s / 1e9);
   if (device.peak_bandwidth > 0) r.set_value("peak_bandwidth_pct", 100.0 * bytes / step_s / device.peak_bandwidth);
+  // Any measured copy ceiling of the device: the copy's bandwidth does not depend on the dtype.
+  if (!device.measured.empty()) {
+    r.set_value("measured_bandwidth_pct", 100.0 * bytes / step_s / device.measured.begin()->second.copy_bytes_per_s);
+  }
 }
 
 }  // namespace

@@ -36,6 +36,28 @@ uint64_t fnv1a(const std::string& text) {
 
 }  // namespace
 
+double activation_bytes(const models::ModelConfig& c, double tokens, const models::Precision& precision) {
+  // Per token, in elements:
+  //   full layer:     norm input and output (2d), qkv (q + 2kv), rotated q and k (q + kv),
+  //                   attention output (q), MLP block: norm input and output (2d),
+  //                   gate_up (2f), silu(gate) and the product (2f)
+  //   MLP-only layer: norm input and output (2d), gate_up (2f), silu(gate) and product (2f)
+  //   final norm:     input and output (2d)
+  const double d = c.widths.d_model, f = c.widths.ffn_hidden;
+  const double q = double(c.widths.n_heads) * c.widths.head_dim, kv = double(c.widths.n_kv_heads) * c.widths.head_dim;
+  const double full = 4 * d + 3 * q + 3 * kv + 4 * f;
+  const double mlp_only = 2 * d + 4 * f;
+  const double per_token = c.layout.full_layers * full + c.layout.mlp_only_layers() * mlp_only + 2 * d;
+  return tokens * per_token * models::dtype_bytes(precision.compute);
+}
+
+double backward_transient_bytes(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
+  const double tied_second_grad = double(c.widths.vocab) * double(c.widths.d_model) * models::dtype_bytes(precision.storage);
+  const double fp32_loss_grad =
+      precision.compute == at::kFloat ? double(p.batch) * double(p.seq - 1) * double(c.widths.vocab) * 4 : 0.0;
+  return tied_second_grad + fp32_loss_grad;
+}
+
 double resident_weight_bytes(const models::ModelConfig& config, const models::Precision& precision) {
   double bytes = static_cast<double>(models::weight_bytes(config, models::dtype_bytes(precision.storage)));
   if (precision.autocast()) bytes += static_cast<double>(models::weight_bytes(config, models::dtype_bytes(precision.compute)));

@@ -29,21 +29,6 @@ class TrainStep : public TimedPass {
   torch::optim::AdamW optimizer_;  // its moments are allocated at the first step (the warm-up)
 };
 
-// Per token, the tensors autograd keeps for backward, in elements (an estimate: it
-// follows the ops in models/, and leaves out kernels' own workspaces).
-//   full layer:     norm input and output (2d), qkv (q + 2kv), rotated q and k (q + kv),
-//                   attention output (q), MLP block: norm input and output (2d),
-//                   gate_up (2f), silu(gate) and the product (2f)
-//   MLP-only layer: norm input and output (2d), gate_up (2f), silu(gate) and product (2f)
-//   final norm:     input and output (2d)
-double activation_elements_per_token(const models::ModelConfig& c) {
-  const double d = c.widths.d_model, f = c.widths.ffn_hidden;
-  const double q = double(c.widths.n_heads) * c.widths.head_dim, kv = double(c.widths.n_kv_heads) * c.widths.head_dim;
-  const double full = 4 * d + 3 * q + 3 * kv + 4 * f;
-  const double mlp_only = 2 * d + 4 * f;
-  return c.layout.full_layers * full + c.layout.mlp_only_layers() * mlp_only + 2 * d;
-}
-
 Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
   const int storage = models::dtype_bytes(precision.storage), compute = models::dtype_bytes(precision.compute);
   Prediction r;
@@ -52,7 +37,8 @@ Prediction predict(const models::ModelConfig& c, const Point& p, const models::P
   r.grad_bytes = static_cast<double>(models::weight_bytes(c, storage));
   r.optimizer_bytes = 2 * r.grad_bytes;  // exp_avg and exp_avg_sq, in the weights' storage type
   r.logits_bytes = tokens * c.widths.vocab * compute + double(p.batch) * double(p.seq - 1) * c.widths.vocab * 4;
-  r.activation_bytes = tokens * activation_elements_per_token(c) * compute;
+  r.activation_bytes = activation_bytes(c, tokens, precision);
+  r.transient_bytes = backward_transient_bytes(c, p, precision);  // AdamW's per-parameter temporaries come later, smaller
   r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);  // the update's elementwise work is not counted
   r.tokens = tokens;
   return r;
