@@ -7,6 +7,8 @@
 
 #ifdef SHISHU_HAS_CUDA
 #include <ATen/cuda/CUDAEvent.h>
+#include <ATen/cuda/Sleep.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAStream.h>
 #endif
@@ -20,6 +22,8 @@ struct Timeline::Impl {
   double slowdown = 0;  // fraction of each interval to add by busy-waiting (testing)
   std::chrono::steady_clock::time_point start;
   std::vector<std::chrono::steady_clock::time_point> marks;
+  std::vector<double> previous_ms;  // CUDA slowdown: each interval of the last repetition read
+  double cycles_per_ms = 0;         // CUDA slowdown: the spin kernel's rate, timed once
 #ifdef SHISHU_HAS_CUDA
   std::unique_ptr<at::cuda::CUDAEvent> start_event;
   std::vector<at::cuda::CUDAEvent> events;  // created up front: no allocation per token
@@ -56,6 +60,10 @@ void Timeline::on_token(int64_t index) {
   impl_->used = std::max(impl_->used, index + 1);
 #ifdef SHISHU_HAS_CUDA
   if (impl_->device.is_cuda()) {
+    if (impl_->slowdown > 0 && index < static_cast<int64_t>(impl_->previous_ms.size())) {
+      const c10::cuda::CUDAGuard on_device(impl_->device.index());  // sleep() queues on the current stream
+      at::cuda::sleep(static_cast<int64_t>(impl_->slowdown * impl_->previous_ms[index] * impl_->cycles_per_ms));
+    }
     impl_->events[index].record(c10::cuda::getCurrentCUDAStream(impl_->device.index()));
     return;
   }
@@ -73,10 +81,21 @@ void Timeline::on_token(int64_t index) {
 }
 
 void Timeline::inject_slowdown(double fraction) {
-  if (impl_->device.is_cuda()) {
-    throw std::invalid_argument("--inject-slowdown works on the CPU clock only: a host busy-wait cannot lengthen a CUDA-event interval");
-  }
   impl_->slowdown = fraction;
+#ifdef SHISHU_HAS_CUDA
+  if (impl_->device.is_cuda() && fraction > 0) {
+    // The spin's rate: 50 M cycles (about 25 ms at 2 GHz) between two events.
+    constexpr int64_t kCycles = 50'000'000;
+    const c10::cuda::CUDAGuard on_device(impl_->device.index());
+    at::cuda::CUDAEvent begin(cudaEventDefault), end(cudaEventDefault);
+    const auto stream = c10::cuda::getCurrentCUDAStream(impl_->device.index());
+    begin.record(stream);
+    at::cuda::sleep(kCycles);
+    end.record(stream);
+    synchronize(impl_->device);
+    impl_->cycles_per_ms = kCycles / begin.elapsed_time(end);
+  }
+#endif
 }
 
 std::vector<double> Timeline::read_ms() {
@@ -87,6 +106,8 @@ std::vector<double> Timeline::read_ms() {
     // done would be an error, and syncing per mark would perturb what we measure.
     synchronize(impl_->device);
     for (int64_t i = 0; i < impl_->used; ++i) out[i] = impl_->start_event->elapsed_time(impl_->events[i]);
+    impl_->previous_ms.resize(out.size());  // each interval, for the next repetition's slowdown
+    for (size_t i = 0; i < out.size(); ++i) impl_->previous_ms[i] = out[i] - (i ? out[i - 1] : 0.0);
     return out;
   }
 #endif

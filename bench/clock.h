@@ -23,10 +23,16 @@ class Timeline : public models::TokenObserver {
   // Synchronises (on CUDA), then returns each mark's milliseconds since the start.
   std::vector<double> read_ms();
 
-  // Testing only (--inject-slowdown): before each mark, busy-wait for `fraction` of the
-  // time since the previous mark, so every interval the clock reports (a forward, TTFT,
-  // each decode step) grows by that fraction. A host busy-wait cannot lengthen a
-  // CUDA-event interval, so this is refused on CUDA.
+  // Testing only (--inject-slowdown): lengthen every interval the clock reports (a
+  // forward, TTFT, each decode step) by `fraction`.
+  //  CPU:  before each mark, a busy-wait for `fraction` of the time since the previous one.
+  //  CUDA: a host wait cannot lengthen a CUDA-event interval, so before each mark a
+  //        device-side spin (at::cuda::sleep) is queued on the timed stream, for `fraction`
+  //        of that interval as the previous repetition measured it (the first repetition
+  //        of a point, a warm-up, is not slowed). Cycles are converted to milliseconds by
+  //        timing one spin here. Where the host is the bottleneck (eager decode), the
+  //        device catches up during the spin, so the total grows by less: as a slower
+  //        kernel would make it.
   void inject_slowdown(double fraction);
 
  private:

@@ -81,7 +81,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
   if (o.inject_slowdown_pct > 0) {
     char pct[32];
     std::snprintf(pct, sizeof pct, "%g", o.inject_slowdown_pct);
-    warnings.push_back(std::string("TESTING ONLY: every timing includes an injected busy-wait of ") + pct +
+    warnings.push_back(std::string("TESTING ONLY: every timing includes an injected wait of ") + pct +
                        "% (--inject-slowdown); not a real measurement");
   }
   std::set<std::string> dtypes;

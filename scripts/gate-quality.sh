@@ -5,6 +5,7 @@
 #
 #   scripts/gate-quality.sh OUT [--blocks 20] [--rounds 6] [--unpaired-reps 5] [--arms "base aa s5 s10 s20"]
 #                               [--preset gate-quality] [--bin shishu-bench] [--report shishu-report]
+#                               [--run-args "ARGS"]   (more `run` arguments for every process)
 #   scripts/gate-quality.sh --analyse OUT [--threshold 5] [--confidence 0.95]
 #
 # Each block measures five arms with one binary: base, aa (base again), s5, s10 and s20
@@ -21,7 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 die() { printf 'gate-quality: error: %s\n' "$*" >&2; exit 2; }
 
-analyse=0 blocks=20 rounds=6 unpaired_reps=5 preset=gate-quality threshold=5 confidence=0.95
+analyse=0 blocks=20 rounds=6 unpaired_reps=5 preset=gate-quality threshold=5 confidence=0.95 run_args=()
 arms=(base aa s5 s10 s20)  # base is always compared with every other arm of its block
 bin="$root/build/release/cli/shishu-bench" report="$root/build/release/cli/shishu-report"
 [[ ${1:-} == --analyse ]] && { analyse=1; shift; }
@@ -31,7 +32,7 @@ while (($#)); do
   case "$1" in
     --blocks) blocks=$2 ;; --rounds) rounds=$2 ;; --unpaired-reps) unpaired_reps=$2 ;;
     --preset) preset=$2 ;; --bin) bin=$2 ;; --report) report=$2 ;; --arms) read -ra arms <<<"$2" ;;
-    --threshold) threshold=$2 ;; --confidence) confidence=$2 ;;
+    --threshold) threshold=$2 ;; --confidence) confidence=$2 ;; --run-args) read -ra run_args <<<"$2" ;;
     *) die "unknown option '$1'" ;;
   esac
   shift 2 || die "option '$1' needs a value"
@@ -75,7 +76,7 @@ run_one() {  # DIR REPS ARM
   while [[ -e "$out/pause" ]]; do sleep 1; done
   rm -rf "$1"
   # shellcheck disable=SC2046
-  "$bin" run --preset "$preset" --reps "$2" --out "$1" $(slowdown "$3") >"$1.log" 2>&1 ||
+  "$bin" run --preset "$preset" --reps "$2" --out "$1" "${run_args[@]}" $(slowdown "$3") >"$1.log" 2>&1 ||
     { echo "gate-quality: $1 failed (log: $1.log)" >&2; return 1; }
   local now=$(($(date +%s) - started))
   printf 'gate-quality: %d/%d %s (%ds elapsed)\n' "$done_count" "$total" "$1" "$now" >&2

@@ -17,6 +17,9 @@
 #          into OUT/run, then tables, the architecture comparison and plots beside it.
 #   first  build, quick and sweep with --preset gpu-smoke by default: a machine's first
 #          call, about 3 minutes on 16 cores.
+#   gate   the regression gate measured on this GPU (scripts/gate-quality.sh, preset
+#          gate-gpu): an A/A of 6 interleaved rounds and planted device-side slowdowns of
+#          5% and 10%, eager and CUDA graphs; false alarms and detections in OUT/gate/.
 # Everything lands in OUT: logs/, run/, machine/ (nvidia-smi -q and versions), summary.txt
 # (each stage's status and time, where each dependency came from, the packed files'
 # sizes), and scripts/gpu-pack.sh's files: gpu-run.tar.gz (all but the raw traces, meant
@@ -39,7 +42,7 @@ out="" resume=0 self_test=0
 stages=() run_args=()
 while (($#)); do
   case "$1" in
-    --stage) [[ $# -ge 2 ]] || bad "--stage needs first, build, quick, test or sweep"; stages+=("$2"); shift 2 ;;
+    --stage) [[ $# -ge 2 ]] || bad "--stage needs first, build, quick, test, sweep or gate"; stages+=("$2"); shift 2 ;;
     --stage=*) stages+=("${1#*=}"); shift ;;
     --resume) resume=1; shift ;;
     --self-test) self_test=1; shift ;;
@@ -51,7 +54,7 @@ done
 [[ -n "$out" ]] || { usage; bad "no OUT folder given"; }
 default_preset=ci-gpu
 for s in "${stages[@]}"; do
-  [[ "$s" =~ ^(first|build|quick|test|sweep)$ ]] || bad "--stage '$s': use first, build, quick, test or sweep"
+  [[ "$s" =~ ^(first|build|quick|test|sweep|gate)$ ]] || bad "--stage '$s': use first, build, quick, test, sweep or gate"
 done
 ((${#stages[@]})) || stages=(build test sweep)
 if [[ " ${stages[*]} " == *" first "* ]]; then
@@ -238,6 +241,23 @@ stage_sweep() {
     record sweep failed "$(since "$t0")" "exit $rc, $points points (logs/sweep.log; resume with --resume)"; failed=1; return 1
   fi
   record sweep ok "$(since "$t0")" "$points points: run/report.json, run/tables.md, run/arch.md${plot_python:+, run/plots/}"
+}
+
+stage_gate() {
+  local t0 rc=0 bin="$build/cli/shishu-bench" report="$build/cli/shishu-report"
+  t0=$(now)
+  [[ -x "$bin" ]] || { record gate failed 0 "no build here: run --stage build first"; failed=1; return 1; }
+  if [[ -z "$gpu_name" ]]; then
+    record gate skipped 0 "no GPU here: the gate-gpu preset runs on CUDA"; return 0
+  fi
+  # One block: 6 paired rounds of 4 arms and one unpaired report each, 28 processes. The
+  # ceilings are left out: they are not what the gate compares, and cost a second each.
+  "$root/scripts/gate-quality.sh" "$out/gate" --blocks 1 --rounds 6 --arms "base aa s5 s10" --preset gate-gpu \
+    --bin "$bin" --report "$report" --run-args "--no-ceilings" >"$out/logs/gate.log" 2>&1 || rc=$?
+  "$root/scripts/gate-quality.sh" --analyse "$out/gate" --bin "$bin" --report "$report" >"$out/gate/analysis.md" \
+    2>>"$out/logs/gate.log" || rc=$((rc ? rc : 1))
+  if ((rc)); then record gate failed "$(since "$t0")" "exit $rc (logs/gate.log)"; failed=1; return 1; fi
+  record gate ok "$(since "$t0")" "gate/analysis.md: false alarms (aa) and detections (s5, s10)"
 }
 
 for s in "${stages[@]}"; do

@@ -24,9 +24,10 @@ expect() {  # expected-status expected-message command...
 mkdir -p "$work/full" && touch "$work/full/something"
 expect 2 "no OUT folder given" "$gpu"
 expect 2 "is not empty; pass --resume" "$gpu" "$work/full"
-expect 2 "--stage 'deploy': use first, build, quick, test or sweep" "$gpu" "$work/o1" --stage deploy
+expect 2 "--stage 'deploy': use first, build, quick, test, sweep or gate" "$gpu" "$work/o1" --stage deploy
 expect 2 "writes the run into OUT/run itself" "$gpu" "$work/o2" --out elsewhere
 expect 2 "--stage first is build, quick and sweep already" "$gpu" "$work/o2b" --stage first --stage sweep
+expect 2 "--minutes 'soon' is not a whole number" "$src/scripts/gpu-session.sh" "$work/o2c" --minutes soon
 
 # A torch built for CUDA 13.0 (the wheel's) against an nvcc that says 12.4.
 mkdir -p "$work/fake-bin"
