@@ -21,6 +21,7 @@ struct Timeline::Impl {
   int64_t used = 0;
   double slowdown = 0;  // fraction of each interval to add by busy-waiting (testing)
   std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point host_start, host_last;  // when marks were queued
   std::vector<std::chrono::steady_clock::time_point> marks;
   std::vector<double> previous_ms;  // CUDA slowdown: each interval of the last repetition read
   double cycles_per_ms = 0;         // CUDA slowdown: the spin kernel's rate, timed once
@@ -46,6 +47,7 @@ Timeline::~Timeline() = default;
 
 void Timeline::on_start() {
   impl_->used = 0;
+  impl_->host_start = impl_->host_last = std::chrono::steady_clock::now();
 #ifdef SHISHU_HAS_CUDA
   if (impl_->device.is_cuda()) {
     impl_->start_event->record(c10::cuda::getCurrentCUDAStream(impl_->device.index()));
@@ -65,6 +67,7 @@ void Timeline::on_token(int64_t index) {
       at::cuda::sleep(static_cast<int64_t>(impl_->slowdown * impl_->previous_ms[index] * impl_->cycles_per_ms));
     }
     impl_->events[index].record(c10::cuda::getCurrentCUDAStream(impl_->device.index()));
+    impl_->host_last = std::chrono::steady_clock::now();
     return;
   }
 #endif
@@ -78,6 +81,11 @@ void Timeline::on_token(int64_t index) {
     }
   }
   impl_->marks[index] = now;
+  impl_->host_last = now;
+}
+
+double Timeline::host_span_ms() const {
+  return std::chrono::duration<double, std::milli>(impl_->host_last - impl_->host_start).count();
 }
 
 void Timeline::inject_slowdown(double fraction) {

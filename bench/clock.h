@@ -22,6 +22,9 @@ class Timeline : public models::TokenObserver {
   void on_token(int64_t index) override;  // mark `index` (0-based)
   // Synchronises (on CUDA), then returns each mark's milliseconds since the start.
   std::vector<double> read_ms();
+  // Host milliseconds from on_start() until the last mark was queued. On the CPU the
+  // same as the last mark; on CUDA, near it only when the GPU waited on the host.
+  double host_span_ms() const;
 
   // Testing only (--inject-slowdown): lengthen every interval the clock reports (a
   // forward, TTFT, each decode step) by `fraction`.

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -121,6 +122,8 @@ struct EnvironmentMonitor::Impl {
   decltype(&nvmlDeviceGetTemperature) temperature = nullptr;
   decltype(&nvmlDeviceGetPowerUsage) power = nullptr;
   decltype(&nvmlDeviceGetCurrentClocksEventReasons) reasons = nullptr;
+  decltype(&nvmlDeviceGetClock) clock_by_id = nullptr;
+  decltype(&nvmlDeviceGetMaxClockInfo) max_clock = nullptr;
 
   template <typename F>
   F symbol(const char* name) {
@@ -139,6 +142,8 @@ struct EnvironmentMonitor::Impl {
     clock_info = symbol<decltype(clock_info)>("nvmlDeviceGetClockInfo");
     temperature = symbol<decltype(temperature)>("nvmlDeviceGetTemperature");
     power = symbol<decltype(power)>("nvmlDeviceGetPowerUsage");
+    clock_by_id = symbol<decltype(clock_by_id)>("nvmlDeviceGetClock");
+    max_clock = symbol<decltype(max_clock)>("nvmlDeviceGetMaxClockInfo");
     reasons = symbol<decltype(reasons)>("nvmlDeviceGetCurrentClocksEventReasons");
     if (!reasons) reasons = symbol<decltype(reasons)>("nvmlDeviceGetCurrentClocksThrottleReasons");  // older drivers
     if (!init || !by_bus || init() != NVML_SUCCESS || by_bus(pci_bus_id.c_str(), &device) != NVML_SUCCESS) {
@@ -186,6 +191,45 @@ EnvironmentMonitor::~EnvironmentMonitor() {
 }
 
 std::string EnvironmentMonitor::source() const { return impl_->source; }
+
+double EnvironmentMonitor::sm_clock_mhz() {
+#ifdef SHISHU_HAS_NVML
+  unsigned int v = 0;
+  if (impl_->nvml_ok && impl_->clock_info && impl_->clock_info(impl_->device, NVML_CLOCK_SM, &v) == NVML_SUCCESS) return v;
+#endif
+  return 0;
+}
+
+double EnvironmentMonitor::default_sm_clock_mhz() {
+#ifdef SHISHU_HAS_NVML
+  unsigned int v = 0;
+  if (!impl_->nvml_ok) return 0;
+  if (impl_->clock_by_id &&
+      impl_->clock_by_id(impl_->device, NVML_CLOCK_SM, NVML_CLOCK_ID_APP_CLOCK_DEFAULT, &v) == NVML_SUCCESS && v > 0) {
+    return v;
+  }
+  if (impl_->max_clock && impl_->max_clock(impl_->device, NVML_CLOCK_SM, &v) == NVML_SUCCESS) return v;
+#endif
+  return 0;
+}
+
+std::string low_clock_flag(const std::vector<double>& sample_mhz, double default_mhz) {
+  if (!(default_mhz > 0)) return "";
+  std::string which;
+  size_t low = 0;
+  double lowest = default_mhz;
+  for (size_t i = 0; i < sample_mhz.size(); ++i) {
+    if (sample_mhz[i] >= kLowClockShare * default_mhz) continue;
+    ++low;
+    lowest = std::min(lowest, sample_mhz[i]);
+    which += (which.empty() ? "" : ",") + std::to_string(i);
+  }
+  if (!low) return "";
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "low clock: %zu of %zu samples below %.0f%% of the default %.0f MHz (lowest %.0f MHz): "
+                "samples ", low, sample_mhz.size(), 100 * kLowClockShare, default_mhz, lowest);
+  return buf + which;
+}
 
 void EnvironmentMonitor::begin() {
   impl_->before.clear();

@@ -36,6 +36,11 @@ class EnvironmentMonitor {
   EnvironmentRecord end();  // the reading after it, the shares over the interval, and flags
   // "cpu: /proc", "nvml: <driver>" or "nvml: unavailable (<why>)": for the report's context.
   std::string source() const;
+  // The GPU's SM clock now, and its default (the application clock it runs at unless
+  // throttled; else its maximum), in MHz: 0 where NVML cannot say (the CPU, no driver).
+  // Cheap (one NVML call), so it is read around every timed sample.
+  double sm_clock_mhz();
+  double default_sm_clock_mhz();
 
   struct Impl;
 
@@ -49,5 +54,13 @@ std::vector<std::string> cpu_flags(double machine_busy_s, double steal_s, double
                                    std::map<std::string, double>* shares);
 // Flags from an NVML clock-event reason mask (pure, for tests).
 std::vector<std::string> gpu_flags(unsigned long long reasons);
+
+// Samples taken below this share of the default SM clock are flagged, by index.
+inline constexpr double kLowClockShare = 0.75;
+// The flag for the samples (SM clock per sample, MHz) below kLowClockShare of `default_mhz`;
+// empty when none is (pure, for tests).
+std::string low_clock_flag(const std::vector<double>& sample_mhz, double default_mhz);
+// Warm-up goes on while the SM clock still moves by more than this share between runs.
+inline constexpr double kSteadyClockShare = 0.02;
 
 }  // namespace shishu::bench

@@ -19,6 +19,13 @@ const std::vector<Metric>& metrics() {
       {"sample_noise_pct", "noise", "%", D::kLowerIsBetter, K::kScalar, "percent",
        "half-width of the distribution-free 95% confidence interval of the median latency, in % of the median "
        "(bench/sampling.h); absent below 6 samples"},
+      {"sm_clock_mhz", "SM clock", "MHz", D::kNeutral, K::kSampled, "frequency",
+       "CUDA: the SM clock (NVML) around each timed sample, the lower of the readings before and after it"},
+      {"host_enqueue_ms", "host issue time", "ms", D::kNeutral, K::kSampled, "duration",
+       "CUDA: host time from the sample's start mark until its last mark was queued; close to latency_ms when the "
+       "GPU waits on the host"},
+      {"host_share_pct", "host share", "%", D::kNeutral, K::kScalar, "percent",
+       "CUDA: median host_enqueue_ms over median latency_ms; at 90% or more the figure is marked launch-bound (L)"},
       {"tokens_per_s", "tokens/s", "tok/s", D::kHigherIsBetter, K::kScalar, "rate",
        "forward phases: batch*seq / median latency; generate: batch*G / median latency"},
       {"model_flops", "model FLOPs", "FLOP", D::kNeutral, K::kScalar, "count",

@@ -8,6 +8,10 @@
 
 namespace shishu::bench {
 
+// A CUDA figure is marked launch-bound when the host spent at least this share of its
+// interval issuing the work (host_share_pct): the GPU then mostly waited for launches.
+inline constexpr double kLaunchBoundPct = 90.0;
+
 enum class Direction { kLowerIsBetter, kHigherIsBetter, kNeutral };
 enum class Kind { kSampled, kScalar };  // sampled: raw samples + statistics; scalar: one value
 
@@ -17,7 +21,7 @@ struct Metric {
   std::string_view unit;   // "ms", "tok/s", "bytes", ...
   Direction direction;
   Kind kind;
-  std::string_view format;  // nvbench-style hint: "duration", "rate", "bytes", "percent", "count"
+  std::string_view format;  // nvbench-style hint: "duration", "rate", "bytes", "percent", "count", "frequency"
   std::string_view meaning;
 };
 

@@ -3,9 +3,12 @@
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "bench/cache_flush.h"
 #include "bench/clock.h"
 #include "bench/cpu_tensor_memory.h"
 #include "bench/environment.h"
@@ -42,6 +45,7 @@ struct PointRunner::State {
   std::unique_ptr<PreparedPhase> phase;  // the point's inputs and state
   std::unique_ptr<Timeline> timeline;
   std::unique_ptr<MemoryProbe> probe;
+  std::unique_ptr<CacheFlusher> flusher;  // --l2-flush, for the live model's device
   std::map<std::string, std::unique_ptr<EnvironmentMonitor>> monitors;  // per device
 
   void drop_point_buffers() {
@@ -140,6 +144,8 @@ void PointRunner::prepare(const Point& p) {
     if (!s.weights_file.empty()) models::load_checkpoint(s.model, s.weights_file);
     s.model_key = key;
     s.probe = std::make_unique<MemoryProbe>(s.device);
+    s.flusher.reset();
+    if (s.settings.l2_flush) s.flusher = std::make_unique<CacheFlusher>(s.device);
   }
   // Gradients left by a forward_backward point would otherwise stay allocated and be
   // charged to whatever point comes next.
@@ -165,9 +171,28 @@ void PointRunner::prepare(const Point& p) {
   // Warm-up runs absorb one-time costs (allocator growth, cuBLAS handles and
   // heuristics, lazy CUDA module loading, CPU page faults) that are not the model's.
   for (int i = 0; i < s.settings.warmup; ++i) run_once(s, nullptr);
+  // Then, on a GPU, until the SM clock stops moving (boost settling, a cold card), at
+  // most kMaxClockWarmups more runs: timing a clock ramp measures the ramp.
+  constexpr int kMaxClockWarmups = 10;
+  EnvironmentMonitor& mon = monitor(p.device);
+  double previous = mon.sm_clock_mhz();
+  for (int extra = 0; previous > 0 && extra < kMaxClockWarmups; ++extra) {
+    run_once(s, nullptr);
+    const double now = mon.sm_clock_mhz();
+    if (std::abs(now - previous) <= kSteadyClockShare * previous) break;
+    previous = now;
+  }
 }
 
-void PointRunner::measure(const Point& p, PointResult& result) { run_once(*state_, &result); }
+void PointRunner::measure(const Point& p, PointResult& result) {
+  auto& s = *state_;
+  EnvironmentMonitor& mon = monitor(p.device);
+  const double clock_before = mon.sm_clock_mhz();  // 0 without NVML (the CPU)
+  if (s.flusher && !traits(p.phase).generates) s.flusher->flush();  // before run_once's synchronisation: untimed
+  run_once(s, &result);
+  if (clock_before > 0) result.add_sample("sm_clock_mhz", std::min(clock_before, mon.sm_clock_mhz()));
+  if (s.device.is_cuda()) result.add_sample("host_enqueue_ms", s.timeline->host_span_ms());
+}
 
 namespace {
 
@@ -184,6 +209,13 @@ void PointRunner::finish(const Point& p, PointResult& r) {
   auto& s = *state_;
   s.probe->record(r);  // before the profiled pass, which must not count
   r.environment = monitor(p.device).end();
+  if (auto it = r.samples.find("sm_clock_mhz"); it != r.samples.end()) {
+    const std::string flag = low_clock_flag(it->second, monitor(p.device).default_sm_clock_mhz());
+    if (!flag.empty()) r.environment.flags.push_back(flag);
+  }
+  if (auto it = r.samples.find("host_enqueue_ms"); it != r.samples.end()) {
+    r.set_value("host_share_pct", 100.0 * summarize(it->second).median / summarize(r.samples.at("latency_ms")).median);
+  }
   if (!s.snapshot_dir.empty() && memory_snapshot_unavailable(s.device).empty()) {
     // Its own untimed pass: recording every allocation's stack slows the pass down.
     std::filesystem::create_directories(s.snapshot_dir);

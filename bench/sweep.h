@@ -22,6 +22,7 @@ struct SweepSettings {
   int repetitions = 3;  // timed runs per point (the paper averaged 3 trials), unless `noise`
   uint64_t seed = 0;    // weights and input tokens
   std::optional<NoiseRule> noise;  // set: sample until settled (bench/sampling.h), not `repetitions`
+  bool l2_flush = false;  // cold samples: the last-level cache overwritten before each (bench/cache_flush.h)
 };
 
 struct Sweep {

@@ -172,6 +172,9 @@ void add_run_options(CLI::App& run, RunOptions& o) {
   run.add_flag("--ceilings,!--no-ceilings", o.ceilings,
                "Measure each device's copy and matmul ceilings before its points, and set every figure against them "
                "(default: on for CUDA devices, off on the CPU)");
+  run.add_flag("--l2-flush", o.l2_flush,
+               "Cold samples: overwrite the last-level cache (2x its size) before each forward and training sample, "
+               "outside its interval; the report's settings say 'cold'");
   run.add_flag("--memory-snapshot", o.memory_snapshot,
                "After each CUDA point's repetitions, one untimed pass with PyTorch's allocator history recorded; "
                "the snapshot goes to <out>/memory/ (open it at pytorch.org/memory_viz)");
@@ -200,6 +203,7 @@ int run_sweep_command(RunOptions o) {
   }
   if (o.profile_once) overrides.repetitions = 1;
   bench::apply_overrides(sweep, overrides);
+  sweep.settings.l2_flush = sweep.settings.l2_flush || o.l2_flush;
   std::vector<bench::Point> points = bench::expand(sweep);
   if (!o.shard.empty()) {
     const auto [index, count] = parse_shard(o.shard);

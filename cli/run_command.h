@@ -26,7 +26,8 @@ struct RunOptions {
   bool list_only = false;
   bool profile = false;       // one extra untimed, traced pass per point
   bool profile_once = false;  // one repetition per point, for external profilers (nsys, ncu)
-  bool memory_snapshot = false;  // PyTorch's allocator snapshot of each CUDA point
+  bool memory_snapshot = false;
+  bool l2_flush = false;  // cold samples (bench/cache_flush.h)  // PyTorch's allocator snapshot of each CUDA point
   std::optional<bool> ceilings;  // measure the roofline first; default: on CUDA devices only
   std::vector<std::string> inject_failure;  // ID_SUBSTRING=oom|error (testing)
   double inject_slowdown_pct = 0;            // busy-wait inside every timed interval (testing)

@@ -36,6 +36,10 @@ nlohmann::json sampling_json(const bench::SweepSettings& settings) {
           {"min_time_s", n.min_time_s}, {"timeout_s", n.timeout_s}, {"description", n.describe()}};
 }
 
+std::string cache_label(const bench::SweepSettings& settings) {
+  return settings.l2_flush ? "cold: last-level cache overwritten before each forward and training sample" : "warm";
+}
+
 nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::Point>& points, double slowdown_pct,
                             const std::string& weights_file) {
   nlohmann::json ids = nlohmann::json::array();
@@ -46,7 +50,7 @@ nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::
   return base::valid_utf8_tree(nlohmann::json{{"preset", sweep.name},
           {"settings", {{"warmup", sweep.settings.warmup}, {"repetitions", sweep.settings.repetitions},
                         {"seed", sweep.settings.seed}, {"inject_slowdown_pct", slowdown_pct},
-                        {"sampling", sampling_json(sweep.settings)},
+                        {"sampling", sampling_json(sweep.settings)}, {"cache", cache_label(sweep.settings)},
                         {"weights", weights_file}}},
           {"git_commit", build.git_commit},
           {"build_type", build.build_type},

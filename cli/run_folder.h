@@ -16,6 +16,8 @@ std::string utc_now(const char* format = "%Y-%m-%dT%H:%M:%SZ");
 // How the points were sampled, for run.json and the report's context: {"rule": "fixed",
 // "repetitions": N}, or {"rule": "noise", "max_noise_pct": ..., ...} (bench/sampling.h).
 nlohmann::json sampling_json(const bench::SweepSettings& settings);
+// "warm", or "cold: ..." under --l2-flush: cold and warm figures are never compared.
+std::string cache_label(const bench::SweepSettings& settings);
 
 // What a run folder was started with. --resume refuses to continue it with another
 // sweep, other settings or another build: the finished points would not be comparable.

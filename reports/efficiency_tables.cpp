@@ -135,6 +135,7 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       int64_t repetitions = 0;
       std::set<std::string> metrics_used;
       bool disturbed = false;  // a cell measured while throttled or under foreign load
+      bool launch_bound = false;  // a cell whose interval the host's issuing filled
     };
     std::map<std::string, Group> groups;
     std::vector<std::string> group_order;
@@ -160,6 +161,10 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
           cell += " (!)";  // see the caption: the machine was not quiet
           g.disturbed = true;
         }
+        if (auto it = r.values.find("host_share_pct"); it != r.values.end() && it->second >= bench::kLaunchBoundPct) {
+          cell += " (L)";  // see the caption: the GPU waited on the host
+          g.launch_bound = true;
+        }
         if (auto it = r.samples.find("latency_ms"); it != r.samples.end()) {
           g.repetitions = std::max<int64_t>(g.repetitions, static_cast<int64_t>(it->second.size()));
         }
@@ -182,6 +187,10 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       if (g.disturbed) {
         t.caption += "; (!) flagged: measured while throttled or under foreign load, or unsettled (sampling stopped "
                      "above its noise target); the report's environment flags say which";
+      }
+      if (g.launch_bound) {
+        t.caption += "; (L) launch-bound: the host spent at least " + number(bench::kLaunchBoundPct) +
+                     "% of the interval issuing the work, so the figure measures the host's overhead more than the GPU";
       }
       t.table.headers = {"model"};
       t.table.align = {Align::kLeft};

@@ -65,3 +65,21 @@ TEST(MemorySnapshot, CpuPointsRunAndSayWhyTheyHaveNone) {
   const auto report = shishu::testing::read_json(dir + "/report.json");
   EXPECT_FALSE(report["points"][0].contains("memory_snapshot"));
 }
+
+// --l2-flush: the report says the samples are cold, and the flush buffer (twice the
+// last-level cache) stays out of the peak: the counted peaks equal the warm run's.
+TEST(CacheFlush, ColdSamplesAreLabelledAndLeaveThePeakAlone) {
+  std::map<std::string, double> peaks[2];
+  for (int cold = 0; cold < 2; ++cold) {
+    const std::string dir = shishu::testing::fresh_dir("shishu-memory", cold ? "cold" : "warm");
+    std::string err;
+    ASSERT_EQ(shishu::testing::run_exe(kExe, "run --preset " + kFamilies + " --phase forward --reps 2" +
+                                                 (cold ? " --l2-flush" : "") + " --out " + dir, &err),
+              0)
+        << err;
+    const auto report = shishu::testing::read_json(dir + "/report.json");
+    EXPECT_EQ(report["context"]["settings"]["cache"].get<std::string>().rfind(cold ? "cold" : "warm", 0), 0u);
+    for (const auto& p : report["points"]) peaks[cold][p["id"]] = p["metrics"]["cpu_peak_allocated_bytes"];
+  }
+  EXPECT_EQ(peaks[0], peaks[1]);
+}

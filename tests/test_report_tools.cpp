@@ -130,3 +130,24 @@ TEST(Tables, ProfileTableListsEveryProfiledPoint) {
   EXPECT_EQ(back.profile->per_decode_step, 187);
   EXPECT_EQ(back.profile->per_forward, -1);
 }
+
+// A CUDA figure whose host issue time filled 90% or more of its interval is marked (L),
+// and the caption says what that means.
+TEST(Tables, LaunchBoundCellsAreMarked) {
+  auto fast = shishu::testing::forward_point("mobilellm-125m", {1.0, 1.1});
+  auto slow = shishu::testing::forward_point("shishulm-125m", {1.0, 1.1});
+  fast.set_value("host_share_pct", 40);
+  slow.set_value("host_share_pct", 95);
+  auto other = slow;
+  other.point.seq = 128;
+  other.point.model = "mobilellm-125m";
+  other.set_value("host_share_pct", 30);
+  auto other2 = other;
+  other2.point.model = "shishulm-125m";
+  const std::string text = render(efficiency_tables(shishu::testing::synthetic({fast, slow, other, other2}), {"forward"}),
+                                  parse_table_format("markdown"));
+  size_t marks = 0;
+  for (size_t at = text.find("(L)"); at != std::string::npos; at = text.find("(L)", at + 1)) ++marks;
+  EXPECT_EQ(marks, 2u) << text;  // the one cell, and the caption's key
+  EXPECT_NE(text.find("launch-bound"), std::string::npos) << text;
+}

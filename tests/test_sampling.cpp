@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "bench/environment.h"
 #include "bench/sampling.h"
 #include "bench/sweep.h"
 
@@ -111,4 +112,12 @@ TEST(Sampling, PresetsAndFlagsChooseTheRule) {
   Overrides silly;
   silly.noise_pct = 0;
   EXPECT_THROW(apply_overrides(fixed, silly), std::invalid_argument);
+}
+
+// Per-sample SM clocks: samples below 75% of the default clock are flagged by index.
+TEST(Clocks, LowClockSamplesAreNamed) {
+  EXPECT_EQ(low_clock_flag({1980, 1980, 1400, 1000}, 1980),
+            "low clock: 2 of 4 samples below 75% of the default 1980 MHz (lowest 1000 MHz): samples 2,3");
+  EXPECT_EQ(low_clock_flag({1980, 1485, 1500}, 1980), "");  // 1485 = 75% exactly: not below
+  EXPECT_EQ(low_clock_flag({100, 100}, 0), "");            // no default known: no verdict
 }
