@@ -103,6 +103,8 @@ ProfileSummary summarize_trace(const Trace& trace) {
   s.per_forward = mean_items(kForwardRange);
   s.per_prefill = mean_items(kPrefillRange);
   s.per_decode_step = mean_items(kDecodeStepRange);
+  s.per_attention_layer = mean_items(kAttentionLayerRange);
+  s.per_mlp_only_layer = mean_items(kMlpOnlyLayerRange);
   for (const auto& [name, calls, busy, host] :
        {std::tuple{kAttentionLayerRange, &s.attention_layer_calls, &s.attention_layer_busy_ms, &s.attention_layer_host_ms},
         std::tuple{kMlpOnlyLayerRange, &s.mlp_only_layer_calls, &s.mlp_only_layer_busy_ms, &s.mlp_only_layer_host_ms}}) {

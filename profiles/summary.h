@@ -29,6 +29,8 @@ struct ProfileSummary {
   double per_forward = -1;      // mean work items per "forward" range; -1 if none
   double per_prefill = -1;
   double per_decode_step = -1;
+  double per_attention_layer = -1;  // mean work items issued inside one attention layer's range
+  double per_mlp_only_layer = -1;   // and inside one MLP-only layer's
   int64_t graph_launches = 0;
   int64_t attention_layer_calls = 0, mlp_only_layer_calls = 0;
   double attention_layer_busy_ms = 0, mlp_only_layer_busy_ms = 0;  // work time issued inside the layer ranges

@@ -34,6 +34,8 @@ json profile_to_json(const profiles::ProfileSummary& s) {
           {"per_forward", optional(s.per_forward)},
           {"per_prefill", optional(s.per_prefill)},
           {"per_decode_step", optional(s.per_decode_step)},
+          {"per_attention_layer", optional(s.per_attention_layer)},
+          {"per_mlp_only_layer", optional(s.per_mlp_only_layer)},
           {"graph_launches", s.graph_launches},
           {"attention_layer_calls", s.attention_layer_calls},
           {"mlp_only_layer_calls", s.mlp_only_layer_calls},
@@ -58,6 +60,8 @@ profiles::ProfileSummary profile_from_json(const json& j, const std::string& pla
   s.per_forward = optional_field<double>(j, "per_forward", place, -1.0);
   s.per_prefill = optional_field<double>(j, "per_prefill", place, -1.0);
   s.per_decode_step = optional_field<double>(j, "per_decode_step", place, -1.0);
+  s.per_attention_layer = optional_field<double>(j, "per_attention_layer", place, -1.0);
+  s.per_mlp_only_layer = optional_field<double>(j, "per_mlp_only_layer", place, -1.0);
   s.graph_launches = optional_field<int64_t>(j, "graph_launches", place, 0);
   s.attention_layer_calls = optional_field<int64_t>(j, "attention_layer_calls", place, 0);
   s.mlp_only_layer_calls = optional_field<int64_t>(j, "mlp_only_layer_calls", place, 0);
