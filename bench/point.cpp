@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/decode/backends.h"
+
 namespace shishu::bench {
 
 namespace {
@@ -38,7 +40,6 @@ std::string to_string(Phase p) { return row(p).name; }
 
 PhaseTraits traits(Phase p) { return row(p).traits; }
 
-std::string to_string(ExecMode m) { return m == ExecMode::kEager ? "eager" : "cuda_graphs"; }
 
 Phase parse_phase(const std::string& s) {
   std::string names;
@@ -52,11 +53,7 @@ Phase parse_phase(const std::string& s) {
   throw std::invalid_argument("unknown phase '" + s + "'; use " + names);
 }
 
-ExecMode parse_mode(const std::string& s) {
-  if (s == "eager") return ExecMode::kEager;
-  if (s == "cuda_graphs" || s == "graphs" || s == "cuda-graphs") return ExecMode::kCudaGraphs;
-  throw std::invalid_argument("unknown mode '" + s + "'; use eager or cuda_graphs");
-}
+std::string parse_mode(const std::string& s) { return models::backend_traits(s).name; }
 
 int64_t Point::axis(const std::string& name) const {
   if (name == "batch") return batch;
@@ -67,7 +64,7 @@ int64_t Point::axis(const std::string& name) const {
 }
 
 std::string Point::id() const {
-  std::string s = to_string(phase) + "/" + model + "/" + dtype + "/" + device + "/" + to_string(mode) + "/b" +
+  std::string s = to_string(phase) + "/" + model + "/" + dtype + "/" + device + "/" + mode + "/b" +
                   std::to_string(batch);
   if (traits(phase).generates) {
     s += "/p" + std::to_string(prefill) + "/g" + std::to_string(gen);

@@ -7,7 +7,6 @@
 namespace shishu::bench {
 
 enum class Phase { kForward, kForwardBackward, kGenerate, kTrainStep };
-enum class ExecMode { kEager, kCudaGraphs };
 
 std::string to_string(Phase p);     // "forward", "forward_backward", "generate", "train_step"
 // What the sweep needs to know of a phase, torch-free (its code: bench/phases/).
@@ -16,9 +15,10 @@ struct PhaseTraits {
   bool needs_loss = false;  // a next-token loss: seq >= 2
 };
 PhaseTraits traits(Phase p);
-std::string to_string(ExecMode m);  // "eager", "cuda_graphs"
-Phase parse_phase(const std::string& s);       // throws std::invalid_argument
-ExecMode parse_mode(const std::string& s);     // throws std::invalid_argument
+Phase parse_phase(const std::string& s);  // throws std::invalid_argument
+// A decode backend's canonical name (models/decode/backends.h: eager, cuda_graphs, fast,
+// the peers hf-eager and hf-compiled); throws std::invalid_argument naming the value.
+std::string parse_mode(const std::string& s);
 
 struct Point {
   std::string model;  // registry name or <base>:<layout>
@@ -29,7 +29,7 @@ struct Point {
   int64_t gen = 0;      // generate: new tokens G
   std::string dtype = "bf16";
   std::string device = "cpu";
-  ExecMode mode = ExecMode::kEager;
+  std::string mode = "eager";  // the decode backend (the "mode" axis); eager for every other phase
 
   // e.g. "generate/shishulm-125m/bf16/cuda/eager/b1/p2048/g128". Unique per point.
   std::string id() const;

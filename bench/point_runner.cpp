@@ -18,6 +18,7 @@
 #include "bench/stats.h"
 #include "bench/phase.h"
 #include "models/checkpoint.h"
+#include "models/decode/backends.h"
 #include "models/dtype.h"
 #include "models/hf_format.h"
 #include "models/registry.h"
@@ -70,9 +71,11 @@ std::string PointRunner::skip_reason(const Point& p) {
   if (p.dtype == "amp_bf16" && !phase_spec(p.phase).mixed_precision) {
     return "amp_bf16 (mixed precision) applies to the training phases; generation runs in bf16";
   }
-  if (p.mode != ExecMode::kCudaGraphs) return "";
-  if (p.phase != Phase::kGenerate) return "CUDA graphs apply to decode steps only (the generate phase)";
-  if (p.device == "cpu") return "CUDA graphs need a CUDA device";
+  if (p.mode == "eager") return "";
+  const models::BackendTraits& backend = models::backend_traits(p.mode);
+  if (backend.peer) return std::string(backend.name) + " is a peer's figures (scripts/peer_hf.py), not run by shishu-bench";
+  if (p.phase != Phase::kGenerate) return "decode backends other than eager apply to the generate phase only";
+  if (backend.needs_cuda && p.device == "cpu") return std::string(backend.name) + " needs a CUDA device";
   return "";
 }
 

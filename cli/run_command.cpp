@@ -146,7 +146,7 @@ void add_run_options(CLI::App& run, RunOptions& o) {
   run.add_option("--models", o.models, "Models: registry names or <base>:<layout>, comma-separated");
   run.add_option("--dtype", o.dtypes, "fp32, bf16, fp16 (list)");
   run.add_option("--device", o.devices, "cpu, cuda (list)");
-  run.add_option("--mode", o.modes, "eager, cuda_graphs (list)");
+  run.add_option("--mode", o.modes, "Decode backends for generate (list): eager, cuda_graphs, fast (models/decode/)");
   run.add_flag("--cuda-graphs", o.cuda_graphs, "Shorthand for --mode cuda_graphs");
   run.add_option("--batch", o.batch, "Batch sizes: list and ranges, e.g. 1-256*2");
   run.add_option("--seq", o.seq, "Sequence lengths for forward phases, e.g. 64-4096*2");

@@ -21,8 +21,6 @@ at::Tensor block_causal_mask(int64_t new_tokens, int64_t past, c10::Device devic
   return key_pos <= query_pos;                                                    // (T, S)
 }
 
-namespace {
-
 // One query token per sequence against a cache: fold the query heads that share a KV
 // head into the query-length axis, (B, H, 1, D) -> (B, KV, H/KV, D). All of them sit
 // at the same position, so one key mask serves every row and K/V are read once,
@@ -34,8 +32,6 @@ at::Tensor single_token_attention(const at::Tensor& q, const at::Tensor& keys, c
   at::Tensor o = at::scaled_dot_product_attention(grouped, keys, values, mask);  // (B, KV, H/KV, D)
   return o.reshape({batch, heads, 1, dim});
 }
-
-}  // namespace
 
 at::Tensor AttentionImpl::forward(const at::Tensor& x, const StepSpec& step, at::Tensor key_cache,
                                   at::Tensor value_cache) {
@@ -53,7 +49,7 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const StepSpec& step, at:
   using Mode = StepSpec::Mode;
   if (step.mode == Mode::kNoCache) {
     o = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true, {}, /*enable_gqa=*/true);
-  } else if (step.mode == Mode::kHostPositions) {
+  } else {
     key_cache.narrow(2, step.past, tokens).copy_(k);
     value_cache.narrow(2, step.past, tokens).copy_(v);
     if (step.past == 0) {
@@ -72,11 +68,6 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const StepSpec& step, at:
         o = at::scaled_dot_product_attention(q, keys, values, mask, 0.0, false, {}, true);
       }
     }
-  } else {
-    TORCH_CHECK(tokens == 1, "device-position decoding takes one token per step, got ", tokens);
-    key_cache.index_copy_(2, step.positions, k);
-    value_cache.index_copy_(2, step.positions, v);
-    o = single_token_attention(q, key_cache, value_cache, step.mask);
   }
   return at::linear(o.transpose(1, 2).reshape({batch, tokens, q_width}), out);  // (B, T, d)
 }

@@ -2,24 +2,24 @@
 // q, k and v come from one fused (H+2KV)*D projection of x.
 #pragma once
 #include <torch/nn/module.h>
+
+#include <optional>
 #include <torch/nn/pimpl.h>
 
 #include "models/init.h"
 
 namespace shishu::models {
 
-// Where the tokens of one forward call sit relative to the KV cache.
+// Where the tokens of one forward call sit relative to the KV cache. (Decoding with the
+// position on the device, for CUDA graphs, is the decoder wing's: models/decode/.)
 struct StepSpec {
   enum class Mode {
-    kNoCache,          // full causal forward, nothing cached
-    kHostPositions,    // tokens at [past, past+T), known on the host: cache slices are views
-    kDevicePositions,  // one token at a position held on the device: CUDA-graph safe
+    kNoCache,        // full causal forward, nothing cached
+    kHostPositions,  // tokens at [past, past+T), known on the host: cache slices are views
   };
   Mode mode = Mode::kNoCache;
-  int64_t past = 0;      // kHostPositions: tokens already in the cache
-  at::Tensor positions;  // kDevicePositions: (1,) int64 position of the new token
-  at::Tensor mask;       // kDevicePositions: (1, 1, 1, capacity) bool, true where attendable
-  at::Tensor cos, sin;   // (T, D) rotary factors of the new tokens
+  int64_t past = 0;     // kHostPositions: tokens already in the cache
+  at::Tensor cos, sin;  // (T, D) rotary factors of the new tokens
 };
 
 class AttentionImpl : public torch::nn::Module {
@@ -35,6 +35,12 @@ class AttentionImpl : public torch::nn::Module {
   int64_t heads_, kv_heads_, head_dim_;
 };
 TORCH_MODULE(Attention);
+
+// One query token per sequence, q (B, H, 1, D), against cached keys and values
+// (B, KV, S, D), with an optional boolean key mask broadcastable to (B, KV, H/KV, S).
+// Returns (B, H, 1, D).
+at::Tensor single_token_attention(const at::Tensor& q, const at::Tensor& keys, const at::Tensor& values,
+                                  const std::optional<at::Tensor>& mask);
 
 // Boolean mask (T, past+T) for a block of T queries at [past, past+T) against every key
 // up to its own position: true where key index <= past + query index.

@@ -28,10 +28,6 @@ std::pair<at::Tensor, at::Tensor> RotaryTable::range(int64_t start, int64_t len)
   return {cos_.narrow(0, start, len), sin_.narrow(0, start, len)};
 }
 
-std::pair<at::Tensor, at::Tensor> RotaryTable::gather(const at::Tensor& positions) const {
-  return {cos_.index_select(0, positions), sin_.index_select(0, positions)};
-}
-
 at::Tensor apply_rotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
   const int64_t half = x.size(-1) / 2;
   at::Tensor rotated = at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);

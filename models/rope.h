@@ -14,12 +14,7 @@ class RotaryTable {
   void reserve(int64_t n);
   // Rows for positions [start, start+len): views, no copy.  Each (len, head_dim).
   std::pair<at::Tensor, at::Tensor> range(int64_t start, int64_t len);
-  // Rows for device-side positions (T,) int64 (graph-safe gather).  Each (T, head_dim).
-  std::pair<at::Tensor, at::Tensor> gather(const at::Tensor& positions) const;
   int64_t size() const { return cos_.defined() ? cos_.size(0) : 0; }
-  // The current (cos, sin) storage, for holders that must keep it alive (a CUDA graph
-  // reads it by address; a later reserve() swaps in new tensors).
-  std::pair<at::Tensor, at::Tensor> tables() const { return {cos_, sin_}; }
 
  private:
   int64_t head_dim_;

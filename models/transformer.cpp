@@ -101,15 +101,4 @@ at::Tensor TransformerImpl::forward_cached(const at::Tensor& tokens, KvCache& ca
   return run(tokens, step, &cache, logit_positions);
 }
 
-at::Tensor TransformerImpl::forward_device_position(const at::Tensor& token, KvCache& cache,
-                                                    const at::Tensor& position, const at::Tensor& mask) {
-  TORCH_CHECK(rotary_.size() >= cache.capacity, "call reserve_positions(capacity) before device-position decoding");
-  StepSpec step;
-  step.mode = StepSpec::Mode::kDevicePositions;
-  step.positions = position;
-  step.mask = mask;
-  std::tie(step.cos, step.sin) = rotary_.gather(position);
-  return run(token, step, &cache, 1);
-}
-
 }  // namespace shishu::models

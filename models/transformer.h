@@ -55,15 +55,7 @@ class TransformerImpl : public torch::nn::Module {
   // (B, T, V) tensor at prefill (33 GB in bf16 at B=256, T=2048).
   at::Tensor forward_cached(const at::Tensor& tokens, KvCache& cache, int64_t past, int64_t logit_positions = 1);
 
-  // One decode step whose position lives on the device, so it can be captured in a
-  // CUDA graph and replayed: token (B, 1), position (1,) int64, mask (1, 1, 1, capacity)
-  // bool. Returns logits (B, 1, V). Call reserve_positions(capacity) beforehand.
-  at::Tensor forward_device_position(const at::Tensor& token, KvCache& cache, const at::Tensor& position,
-                                     const at::Tensor& mask);
-
   KvCache make_cache(int64_t batch, int64_t capacity);
-  void reserve_positions(int64_t n) { rotary_.reserve(n); }
-  std::pair<at::Tensor, at::Tensor> rotary_tables() const { return rotary_.tables(); }
 
   // Parameters counted by distinct storage, so a tied set counts once.
   int64_t unique_parameter_count() const;

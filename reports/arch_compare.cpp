@@ -83,7 +83,7 @@ std::string architecture_comparison(const LoadedReport& report) {
   for (const auto& r : report.points) {
     if (r.status != bench::Status::kOk) continue;
     const auto& p = r.point;
-    const std::string setting = p.dtype + ", " + p.device + ", " + bench::to_string(p.mode);
+    const std::string setting = p.dtype + ", " + p.device + ", " + p.mode;
     if (std::find(settings.begin(), settings.end(), setting) == settings.end()) settings.push_back(setting);
     if (std::find(models_seen.begin(), models_seen.end(), p.model) == models_seen.end()) models_seen.push_back(p.model);
     for (size_t a = 0; a < aspects().size(); ++a) {

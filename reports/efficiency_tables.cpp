@@ -43,7 +43,7 @@ std::string fixed_axes(const bench::Point& p, const std::string& column_axis, co
   for (const auto& d : context.value("devices", nlohmann::json::array())) {
     if (d.value("device", "") == p.device && !d.value("name", "").empty()) device += " (" + d["name"].get<std::string>() + ")";
   }
-  std::string s = p.dtype + ", " + device + ", " + bench::to_string(p.mode);
+  std::string s = p.dtype + ", " + device + ", " + p.mode;
   for (const char* axis : {"batch", "prefill", "gen", "seq"}) {
     if (axis == column_axis) continue;
     const bool generate = bench::traits(p.phase).generates;

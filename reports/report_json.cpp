@@ -82,7 +82,7 @@ profiles::ProfileSummary profile_from_json(const json& j, const std::string& pla
 json point_to_json(const bench::PointResult& r) {
   const auto& p = r.point;
   json axes = {{"model", p.model}, {"phase", bench::to_string(p.phase)}, {"batch", p.batch},
-               {"dtype", p.dtype}, {"device", p.device},                 {"mode", bench::to_string(p.mode)}};
+               {"dtype", p.dtype}, {"device", p.device},                 {"mode", p.mode}};
   if (p.phase == bench::Phase::kGenerate) {
     axes["prefill"] = p.prefill;
     axes["gen"] = p.gen;

@@ -54,7 +54,7 @@ std::string markdown_summary(const std::vector<bench::PointResult>& results) {
                         (p.phase == bench::Phase::kGenerate
                              ? " p" + std::to_string(p.prefill) + " g" + std::to_string(p.gen)
                              : " t" + std::to_string(p.seq));
-    std::vector<std::string> row = {bench::to_string(p.phase), p.model, p.dtype, p.device, bench::to_string(p.mode),
+    std::vector<std::string> row = {bench::to_string(p.phase), p.model, p.dtype, p.device, p.mode,
                                     shape, bench::to_string(r.status)};
     for (const auto& key : sampled) {
       auto it = r.samples.find(key);

@@ -186,7 +186,7 @@ TEST(EndToEnd, ListPlansAGpuSweepOnAnyMachine) {
   ASSERT_EQ(run("run --preset ci-gpu --list --shard 1/4", &err, &out), 0) << err;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 14) << out;  // round-robin: points 1, 5, ..., 53
   ASSERT_EQ(run("run --phase generate --mode cuda_graphs --device cpu --models 125m:1 --prefill 4 --gen 2 --list", &err, &out), 0);
-  EXPECT_NE(out.find("\t# skip: CUDA graphs need a CUDA device"), std::string::npos) << out;
+  EXPECT_NE(out.find("\t# skip: cuda_graphs needs a CUDA device"), std::string::npos) << out;
 
   if (!have_gpu) {
     EXPECT_EQ(run("run --device cuda --phase forward --models 125m:1 --seq 8 --out " + fresh_dir("nogpu"), &err), 2);

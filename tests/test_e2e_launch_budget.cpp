@@ -1,6 +1,7 @@
 // End to end: the launch budget (tests/data/launch-budget.json). The CPU profiler counts
-// the top-level ATen operators of each decode step and each layer; a change that raises
-// any count fails here, on the CPU, before a GPU ever shows it as launch overhead.
+// the top-level ATen operators of each decode step and each layer, for each decode
+// backend that runs on the CPU; a change that raises any count fails here, on the CPU,
+// before a GPU ever shows it as launch overhead.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -19,21 +20,23 @@ void within(double counted, double budget, const std::string& what) {
 }
 }  // namespace
 
-TEST(LaunchBudget, EagerDecodeStaysWithinItsOperatorBudget) {
-  const std::string dir = shishu::testing::fresh_dir("shishu-budget", "eager");
+TEST(LaunchBudget, EveryCpuDecodeBackendStaysWithinItsOperatorBudget) {
+  const std::string dir = shishu::testing::fresh_dir("shishu-budget", "decode");
   std::string err;
-  ASSERT_EQ(shishu::testing::run_exe(kExe, "run --preset " + kFamilies + " --phase generate --mode eager --profile "
+  ASSERT_EQ(shishu::testing::run_exe(kExe, "run --preset " + kFamilies + " --phase generate --mode eager,fast --profile "
                                                "--reps 1 --out " + dir, &err),
             0)
       << err;
-  const auto budget = shishu::testing::read_json(kBudget)["eager"];
+  const auto budgets = shishu::testing::read_json(kBudget);
   const auto report = shishu::testing::read_json(dir + "/report.json");
-  ASSERT_EQ(report["points"].size(), 3u);
+  ASSERT_EQ(report["points"].size(), 6u);
   for (const auto& p : report["points"]) {
     const auto& s = p["profile"];
-    const std::string model = p["axes"]["model"];
+    const std::string mode = p["axes"]["mode"];
+    const std::string model = mode + " " + p["axes"]["model"].get<std::string>();
+    const auto& budget = budgets[mode];
     ASSERT_EQ(s["work_unit"], "operators");
-    within(s["per_decode_step"], budget["per_decode_step"][model], model + " per decode step");
+    within(s["per_decode_step"], budget["per_decode_step"][p["axes"]["model"].get<std::string>()], model + " per decode step");
     within(s["per_attention_layer"], budget["per_attention_layer"], model + " per attention layer");
     if (!s["per_mlp_only_layer"].is_null()) {
       within(s["per_mlp_only_layer"], budget["per_mlp_only_layer"], model + " per MLP-only layer");

@@ -9,7 +9,7 @@
 #include "bench/ceilings.h"
 #include "bench/device_info.h"
 #include "bench/memory_snapshot.h"
-#include "models/cuda_graph_decoder.h"
+#include "models/decode/decoder.h"
 #include "models/generate.h"
 #include "tiny_model.h"
 
@@ -48,17 +48,20 @@ TEST(Gpu, KvCacheDecodeMatchesFullForward) {
 
 // Graph replay must generate exactly the eager tokens. fp32 keeps argmax ties (which
 // differently-ordered bf16 sums could flip) out of the comparison.
-TEST(Gpu, CudaGraphDecodeMatchesEagerTokens) {
+// Every decode backend against the reference loop, on the GPU, where cuda_graphs and
+// fast capture their step in a CUDA graph.
+TEST(Gpu, EveryDecodeBackendMatchesEagerTokens) {
   REQUIRE_CUDA();
   at::NoGradGuard no_grad;
   auto m = tiny_model(c10::ScalarType::Float, 7, "2+1+1*2", kCuda);
   at::Tensor prompt = cuda_tokens(3, 7, 97, 2);
   models::KvCache eager_cache = m->make_cache(3, 7 + 12);
   at::Tensor eager = models::generate_greedy(m, prompt, 12, eager_cache);
-  models::KvCache graph_cache = m->make_cache(3, 7 + 12);
-  models::CudaGraphDecoder decoder(m, graph_cache, 7, 12);
-  EXPECT_TRUE(decoder.generate(prompt).equal(eager));
-  EXPECT_TRUE(decoder.generate(prompt).equal(eager)) << "second replay of the same graph";
+  for (const char* backend : {"cuda_graphs", "fast"}) {
+    auto decoder = models::make_decoder(backend, m, {3, 7, 12});
+    EXPECT_TRUE(decoder->generate(prompt).equal(eager)) << backend;
+    EXPECT_TRUE(decoder->generate(prompt).equal(eager)) << backend << ": second replay of the same graph";
+  }
 }
 
 TEST(Gpu, TiedPairGradientsAccumulateOnCuda) {

@@ -6,7 +6,6 @@
 #include <torch/autograd.h>
 
 #include "models/analytic.h"
-#include "models/cuda_graph_decoder.h"
 #include "models/dtype.h"
 #include "models/generate.h"
 #include "naive_reference.h"
@@ -203,12 +202,6 @@ TEST(Model, GenerationCountsEveryToken) {
   models::generate_greedy(m, random_tokens(1, 4, 97, 8), 5, cache, &counter);
   EXPECT_EQ(counter.starts, 1);
   EXPECT_EQ(counter.seen, (std::vector<int64_t>{0, 1, 2, 3, 4}));
-}
-
-TEST(Model, CudaGraphDecoderRefusesCpuModels) {
-  auto m = tiny_model();
-  models::KvCache cache = m->make_cache(1, 8);
-  EXPECT_THROW(models::CudaGraphDecoder(m, cache, 4, 4), std::runtime_error);
 }
 
 // amp_bf16: fp32 master weights, matmuls under bf16 autocast. The logits come out of a

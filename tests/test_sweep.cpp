@@ -97,7 +97,7 @@ TEST(Sweep, GpuSmokePresetTouchesEveryGpuPath) {
   bool batched = false;
   for (const auto& p : expand(smoke)) {
     EXPECT_EQ(p.device, "cuda") << p.id();
-    seen.insert(to_string(p.phase) + "/" + to_string(p.mode) + "/" + p.dtype);
+    seen.insert(to_string(p.phase) + "/" + p.mode + "/" + p.dtype);
     batched |= p.batch > 1;
   }
   EXPECT_EQ(seen, (std::set<std::string>{"forward/eager/bf16", "forward_backward/eager/bf16", "generate/eager/bf16",

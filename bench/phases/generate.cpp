@@ -1,5 +1,5 @@
-// Phase `generate`: greedy generation of G tokens after a P-token prompt, with the KV
-// cache, eagerly or with each decode step replayed from a CUDA graph.
+// Phase `generate`: greedy generation of G tokens after a P-token prompt, through the
+// point's decode backend (its mode: eager, cuda_graphs, fast; models/decode/).
 #include <ATen/ATen.h>
 
 #include <optional>
@@ -7,29 +7,23 @@
 #include "bench/phase.h"
 #include "bench/stats.h"
 #include "models/analytic.h"
-#include "models/cuda_graph_decoder.h"
-#include "models/generate.h"
+#include "models/decode/decoder.h"
 
 namespace shishu::bench {
 namespace {
 
 class Generate : public PreparedPhase {
  public:
-  Generate(const PhaseContext& c, const Point& p) : model_(c.model), batch_(p.batch), gen_(p.gen) {
-    at::NoGradGuard no_grad;  // the cache and the captured graph hold no autograd state
+  // The point's decode backend (models/decode/): caches allocated, a graph captured.
+  Generate(const PhaseContext& c, const Point& p) : batch_(p.batch), gen_(p.gen) {
+    at::NoGradGuard no_grad;  // the cache and a captured graph hold no autograd state
     prompt_ = point_tokens(p, p.prefill, c.config.widths.vocab, c.seed, c.device);
-    cache_ = model_->make_cache(p.batch, p.prefill + p.gen);
-    if (p.mode == ExecMode::kCudaGraphs) graph_ = std::make_unique<models::CudaGraphDecoder>(model_, *cache_, p.prefill, p.gen);
+    decoder_ = models::make_decoder(p.mode, c.model, {p.batch, p.prefill, p.gen});
   }
-  ~Generate() override { graph_.reset(); }  // before the cache it points into
 
   void run(Timeline& clock, PointResult* result) override {
     at::NoGradGuard no_grad;
-    if (graph_) {
-      graph_->generate(prompt_, &clock);
-    } else {
-      models::generate_greedy(model_, prompt_, gen_, *cache_, &clock);
-    }
+    decoder_->generate(prompt_, &clock);
     const std::vector<double> marks = clock.read_ms();  // (G) ms since start
     if (!result) return;
     const double total = marks.back(), ttft = marks.front();
@@ -40,11 +34,9 @@ class Generate : public PreparedPhase {
   }
 
  private:
-  models::Transformer model_;
   int64_t batch_, gen_;
   at::Tensor prompt_;  // (B, P)
-  std::optional<models::KvCache> cache_;
-  std::unique_ptr<models::CudaGraphDecoder> graph_;
+  std::unique_ptr<models::Decoder> decoder_;
 };
 
 Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
