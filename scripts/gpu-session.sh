@@ -5,22 +5,37 @@
 # so a call cut short still returns what finished; a step that would not fit before the
 # deadline is skipped and says so.
 #
-#   scripts/gpu-session.sh OUT [--minutes 9]
+#   scripts/gpu-session.sh OUT [--minutes 9] [--steps first,memory,gate,speed,aa,paper]
 #
+# Two calls fit a 15-minute lease: `--steps first,memory,gate`, then (the machine still
+# warm, build/gpu kept) `--steps speed,aa,paper`. A call without `first` builds first
+# (a no-op when the build is there).
 # Steps (each OUT/<step>.tar.gz, and one line in OUT/session.txt):
 #   first   scripts/gpu.sh --stage first: build, GPU + unit tests, the gpu-smoke sweep
 #           (issue 18's first contact; its summary says which dependency came from where)
 #   memory  the 125M family's memory table (forward 2048, generate 2048 + 128, bf16,
 #           batch 1) with the measured ceilings, and allocator snapshots of ShishuLM-S
 #   gate    scripts/gpu.sh --stage gate: A/A and planted 5% and 10% slowdowns (issue 19)
+#   speed   scripts/gpu-speed.sh: issue 20's targets, the ceilings and the HF peer
 #   aa      ci-gpu's generation points twice, interleaved (scripts/ab.sh --bin X X)
 #   paper   shards of the paper preset while time remains
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:?usage: gpu-session.sh OUT [--minutes N]}
-minutes=9
-[[ "${2:-}" == --minutes ]] && minutes=${3:?--minutes needs a number}
+minutes=9 steps=first,memory,gate,speed,aa,paper
+shift
+while (($#)); do
+  case "$1" in
+    --minutes) minutes=${2:-} ;; --steps) steps=${2:-} ;;
+    *) echo "gpu-session: error: unknown option '$1'" >&2; exit 2 ;;
+  esac
+  shift 2 || { echo "gpu-session: error: '$1' needs a value" >&2; exit 2; }
+done
 [[ "$minutes" =~ ^[0-9]+$ ]] || { echo "gpu-session: --minutes '$minutes' is not a whole number" >&2; exit 2; }
+for s in ${steps//,/ }; do
+  [[ "$s" =~ ^(first|memory|gate|speed|aa|paper)$ ]] || { echo "gpu-session: --steps: unknown step '$s'" >&2; exit 2; }
+done
+want() { [[ ",$steps," == *",$1,"* ]]; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work="$root/build/gpu-session"
@@ -42,7 +57,11 @@ step() {  # NAME NEEDED_SECONDS COMMAND...
 }
 
 note "gpu-session: $(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null), $minutes minutes"
-step first 200 "$root/scripts/gpu.sh" "$work/first/out" --stage first || { note "first failed: nothing else runs"; exit 1; }
+if want first; then
+  step first 200 "$root/scripts/gpu.sh" "$work/first/out" --stage first || { note "first failed: nothing else runs"; exit 1; }
+else
+  step build 120 "$root/scripts/gpu.sh" "$work/build/out" --stage build || { note "build failed: nothing else runs"; exit 1; }
+fi
 
 memory() {
   "$bin" run --preset gpu-memory --ceilings --out "$work/memory/run" &&
@@ -50,15 +69,16 @@ memory() {
       --memory-snapshot --out "$work/memory/snapshots" &&
     "$report" table "$work/memory/run/report.json" --out "$work/memory/run/tables.md"
 }
-step memory 90 memory
-step gate 260 "$root/scripts/gpu.sh" "$work/gate/out" --stage gate
+want memory && step memory 90 memory
+want gate && step gate 260 "$root/scripts/gpu.sh" "$work/gate/out" --stage gate
+want speed && step speed 260 "$root/scripts/gpu-speed.sh" "$work/speed/out" --bin "$bin"
 aa() {
   "$root/scripts/ab.sh" --bin "$bin" "$bin" --rounds 3 --report "$report" --out "$work/aa/ab" -- \
     --preset ci-gpu --phase generate --models mobilellm-125m,shishulm-125m-s --no-ceilings
 }
-step aa 150 aa
+want aa && step aa 150 aa
 shard=0
-while (($(left) > 90)); do
+while want paper && (($(left) > 90)); do
   step "paper-$shard" 90 "$bin" run --preset paper --shard "$shard/40" --no-ceilings --out "$work/paper-$shard/run" || true
   shard=$((shard + 1))
   ((shard < 3)) || break  # at most 3 parts back: 8 files in all

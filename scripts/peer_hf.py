@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Hugging Face transformers as a peer, in the same report: the points of a shishu-bench
+report run again through transformers, written with ours into one report of our schema,
+so that `shishu-report table` and `arch` print our decode backends and the stack people
+actually use side by side.
+
+  scripts/peer_hf.py REPORT.json --bench SHISHU_BENCH --out PEER.json [--backends hf-eager,hf-compiled]
+                     [--points REGEX]   (only the eager points whose id matches)
+
+Backends (the mode axis, as in models/decode/backends.h):
+  hf-eager     transformers' generate with its dynamic cache: the paper's stack
+  hf-compiled  generate with the static cache and the forward compiled by torch.compile
+               ("reduce-overhead", CUDA graphs on a GPU), as transformers documents it
+
+Models: each point's weights are ours, exported with the report's seed (`shishu-bench
+export`), so both stacks run the same numbers. MobileLLM layouts load as transformers'
+own LlamaForCausalLM. ShishuLM layouts, for which transformers has no class, are a
+LlamaForCausalLM whose top layers are replaced by MLP-only layers made of its own
+LlamaRMSNorm and LlamaMLP (a tied pair: one module in two places), which ignore the cache.
+
+Timing, per point: the report's warm-up runs, then its repetitions, each a fresh
+generate (or forward) bracketed by a device synchronisation and a steady clock:
+  generate  latency_ms: max_new_tokens=G (EOS disabled, as ours); ttft_ms: the same
+            prompt with max_new_tokens=1; decode_step_ms: (latency - TTFT) / (G - 1),
+            one mean per repetition (not per step: generate does not expose its steps);
+            throughput_tok_s: B (G - 1) / (latency - TTFT)
+  forward   latency_ms: model(input_ids) under inference_mode, logits included
+Training phases and points of our other backends are not re-run. Before timing a model,
+its greedy tokens from a short prompt are checked against `shishu-bench generate`
+(context.peer.same_greedy_tokens): in fp32 a difference is an error, since the peer
+would not be computing our function. Exit status: 0; 1 when a model does not load or
+differs; 2 for bad input (a report that is not ours, an unknown backend).
+"""
+import argparse
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+BACKENDS = ("hf-eager", "hf-compiled")
+DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+
+
+def bad(message):
+    print(f"peer_hf: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_layout(text):
+    """'20+7*2' -> (20, [2]*7), as tests/parity/hf_parity.py reads our layout grammar."""
+    parts = text.split("+")
+    sets = []
+    for term in parts[1:]:
+        count, _, tie = term.partition("*")
+        sets += [int(tie or 1)] * int(count)
+    return int(parts[0]), sets
+
+
+def load_model(folder, dtype, device):
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers.models.llama import modeling_llama as hf
+    from safetensors.torch import load_file
+
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    torch_dtype = getattr(torch, DTYPES[dtype])
+    layout = config.get("shishu_layout")
+    if not layout:
+        model = LlamaForCausalLM.from_pretrained(folder, torch_dtype=torch_dtype)
+    else:
+        full, sets = parse_layout(layout)
+        state = load_file(os.path.join(folder, "model.safetensors"))
+        fields = {k: v for k, v in config.items() if k not in ("shishu_layout", "architectures", "model_type")}
+        model = LlamaForCausalLM(LlamaConfig(**fields)).to(torch_dtype)
+
+        class MlpOnlyLayer(torch.nn.Module):
+            """out = x + MLP(Norm(x)): no attention, so the cache is left alone."""
+
+            def __init__(self, norm, mlp):
+                super().__init__()
+                self.post_attention_layernorm, self.mlp = norm, mlp
+
+            def forward(self, hidden_states, *args, **kwargs):
+                return hidden_states + self.mlp(self.post_attention_layernorm(hidden_states))
+
+        lc = model.config
+        layers = list(model.model.layers[:full])
+        index = full
+        for tie in sets:
+            prefix = f"model.layers.{index}."
+            norm, mlp = hf.LlamaRMSNorm(lc.hidden_size, eps=lc.rms_norm_eps), hf.LlamaMLP(lc)
+            norm.weight.data.copy_(state[prefix + "post_attention_layernorm.weight"])
+            mlp.load_state_dict({k[len(prefix + "mlp."):]: v for k, v in state.items() if k.startswith(prefix + "mlp.")})
+            layer = MlpOnlyLayer(norm, mlp).to(torch_dtype)
+            layers += [layer] * tie
+            index += tie
+        model.model.layers = torch.nn.ModuleList(layers)
+        kept = {k: v for k, v in state.items() if not any(k.startswith(f"model.layers.{i}.") for i in range(full, index))}
+        missing, unexpected = model.load_state_dict(kept, strict=False)
+        left = [k for k in missing if not k.startswith("model.layers.") and k != "lm_head.weight"]
+        if left or unexpected:
+            raise RuntimeError(f"{folder}: weights do not fit (missing {left}, unexpected {unexpected})")
+        model.tie_weights()
+    model.generation_config.eos_token_id = None  # EOS never stops generation, as in ours
+    model.generation_config.pad_token_id = 0
+    return model.to(device).eval()
+
+
+def timed(device, work):
+    import torch
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    work()
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) * 1e3
+
+
+def measure(model, point, backend, settings, seed):
+    import torch
+    axes = point["axes"]
+    device, batch = axes["device"], axes["batch"]
+    g = torch.Generator().manual_seed(seed)
+    vocab = model.config.vocab_size
+    samples = {}
+    with torch.inference_mode():
+        if axes["phase"] == "forward":
+            ids = torch.randint(vocab, (batch, axes["seq"]), generator=g).to(device)
+            run = lambda: model(input_ids=ids)  # noqa: E731
+            for _ in range(settings["warmup"]):
+                run()
+            samples["latency_ms"] = [timed(device, run) for _ in range(settings["repetitions"])]
+            return samples
+        ids = torch.randint(vocab, (batch, axes["prefill"]), generator=g).to(device)
+        gen = axes["gen"]
+        extra = {"cache_implementation": "static"} if backend == "hf-compiled" else {}
+
+        def generate(n):
+            return lambda: model.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False, **extra)
+
+        for _ in range(settings["warmup"]):
+            generate(gen)()
+        for key in ("latency_ms", "ttft_ms", "decode_step_ms", "throughput_tok_s"):
+            samples[key] = []
+        for _ in range(settings["repetitions"]):
+            total, ttft = timed(device, generate(gen)), timed(device, generate(1))
+            samples["latency_ms"].append(total)
+            samples["ttft_ms"].append(ttft)
+            if total > ttft and gen >= 2:
+                samples["decode_step_ms"].append((total - ttft) / (gen - 1))
+                samples["throughput_tok_s"].append(batch * (gen - 1) / ((total - ttft) / 1e3))
+        return {k: v for k, v in samples.items() if v}
+
+
+def same_tokens(bench, folder, model, axes):
+    """The peer computes our function: its greedy tokens from a short prompt equal ours."""
+    import torch
+    prompt = torch.randint(model.config.vocab_size, (1, 8), generator=torch.Generator().manual_seed(1))
+    done = subprocess.run([bench, "generate", "--weights", folder, "--dtype", axes["dtype"], "--device", axes["device"],
+                           "--tokens", ",".join(map(str, prompt[0].tolist())), "--gen", "8"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"shishu-bench generate failed: {done.stderr}")
+    ours = [int(t) for t in done.stdout.split()]
+    with torch.inference_mode():
+        theirs = model.generate(prompt.to(axes["device"]), max_new_tokens=8, min_new_tokens=8, do_sample=False)
+    return ours == theirs[0, 8:].tolist()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("report")
+    parser.add_argument("--bench", required=True, help="the shishu-bench binary (exports our weights)")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--points", default="", help="only points whose id matches this regular expression")
+    args = parser.parse_args()
+    backends = [b for b in args.backends.split(",") if b]
+    for b in backends:
+        if b not in BACKENDS:
+            bad(f"--backends: '{b}' is not one of {', '.join(BACKENDS)}")
+    try:
+        with open(args.report) as f:
+            report = json.load(f)
+    except (OSError, ValueError) as e:
+        bad(f"{args.report}: {e}")
+    if report.get("schema") != "shishu-bench/report":
+        bad(f"{args.report}: not a shishu-bench report")
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(out_dir) or not os.access(out_dir, os.W_OK):
+        bad(f"--out: cannot write in '{out_dir}'")
+
+    import torch
+    import transformers
+
+    settings = dict(report["context"].get("settings", {}))
+    settings.setdefault("warmup", 1)
+    settings["repetitions"] = settings.get("repetitions", 3)
+    seed = int(settings.get("seed", 0))
+    try:
+        chosen = re.compile(args.points)
+    except re.error as e:
+        bad(f"--points '{args.points}': {e}")
+    wanted = [p for p in report["points"] if p["status"] == "ok" and p["axes"]["mode"] == "eager"
+              and p["axes"]["phase"] in ("forward", "generate") and chosen.search(p["id"])]
+    peer_points, checks = [], {}
+    with tempfile.TemporaryDirectory(prefix="peer-hf-") as tmp:
+        models = {}
+        for n, point in enumerate(wanted):
+            axes = point["axes"]
+            key = (axes["model"], axes["dtype"], axes["device"])
+            if key not in models:
+                folder = os.path.join(tmp, str(len(models)))
+                done = subprocess.run([args.bench, "export", "--model", axes["model"], "--dtype", axes["dtype"],
+                                       "--seed", str(seed), "--out", folder], capture_output=True, text=True)
+                if done.returncode != 0:
+                    raise RuntimeError(f"export of {axes['model']} failed: {done.stderr}")
+                models[key] = load_model(folder, axes["dtype"], axes["device"])
+                match = same_tokens(args.bench, folder, models[key], axes)
+                checks[f"{axes['model']} {axes['dtype']} {axes['device']}"] = match
+                if not match and axes["dtype"] == "fp32":  # bf16 near-ties may flip an argmax; fp32 may not
+                    raise RuntimeError(f"{axes['model']}: transformers' greedy tokens differ from ours in fp32")
+            for backend in backends:
+                model = models[key]
+                if backend == "hf-compiled":
+                    model = copy.copy(model)  # the same weights; the compiled forward is this copy's
+                    model.forward = torch.compile(model.forward, mode="reduce-overhead", fullgraph=False)
+                started = time.perf_counter()
+                samples = measure(model, point, backend, settings, seed + n)
+                entry = {"id": point["id"].replace("/eager/", f"/{backend}/", 1), "axes": dict(axes, mode=backend),
+                         "status": "ok", "metrics": {k: {"samples": v} for k, v in samples.items()},
+                         "elapsed_s": time.perf_counter() - started}
+                peer_points.append(entry)
+                print(f"peer_hf: {entry['id']}: median {sorted(samples['latency_ms'])[len(samples['latency_ms']) // 2]:.3f} ms",
+                      file=sys.stderr)
+    report["points"] += peer_points
+    report["context"]["peer"] = {
+        "tool": f"transformers {transformers.__version__}, torch {torch.__version__}",
+        "backends": backends,
+        "script": "scripts/peer_hf.py",
+        "same_greedy_tokens": checks,
+        "note": "decode_step_ms of the peer is one mean per repetition, (latency - TTFT) / (G - 1)",
+    }
+    tmp_out = args.out + ".tmp"
+    with open(tmp_out, "w") as f:
+        json.dump(report, f, indent=2)
+    os.replace(tmp_out, args.out)
+    print(f"peer_hf: {len(peer_points)} peer points added; report: {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
