@@ -65,7 +65,8 @@ const std::vector<Metric>& metrics() {
       {"predicted_kv_cache_bytes", "KV cache (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
        "analytic: batch x (prefill+G) x KV bytes per token"},
       {"predicted_logits_bytes", "logits (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic: logits materialised (forward: B*T*V; forward_backward adds an fp32 copy; generate: B*V)"},
+       "analytic: logits materialised (forward: B*T*V; generate: B*V; the training phases: the logits and the "
+       "loss's fp32 input, B*(T-1)*V, and at backward's start the gradient of each)"},
       {"predicted_grad_bytes", "gradients (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
        "analytic: forward_backward and train_step: one gradient per distinct parameter, in the weights' type"},
       {"predicted_optimizer_bytes", "optimizer state (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
@@ -74,12 +75,13 @@ const std::vector<Metric>& metrics() {
        "analytic estimate: forward_backward and train_step: the tensors autograd keeps for backward, per layer "
        "kind (bench::activation_bytes lists them)"},
       {"predicted_transient_bytes", "backward transient (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic: forward_backward and train_step: the tied embedding's second gradient, alive while backward "
-       "sums the lookup's and the projection's (vocab x d_model in the weights' type), and with fp32 logits the "
-       "loss input's fp32 gradient (bench::backward_transient_bytes)"},
+       "analytic: forward_backward and train_step: at backward's end, the tied embedding's gradients summed out "
+       "of place, two vocab x d_model tensors in the weights' type beyond the gradients "
+       "(bench::backward_transient_bytes)"},
       {"predicted_total_bytes", "total (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
-       "analytic: the sum of the predicted_* terms; forward and generate leave out their few MB of short-lived "
-       "intermediates"},
+       "analytic: the predicted peak. forward, generate: the sum of the terms (leaving out a few MB of "
+       "short-lived intermediates); the training phases: weights + optimizer + the larger of backward's end "
+       "(gradients + transient) and its start (activations + logits) (bench::training_peak_bytes)"},
   };
   return kMetrics;
 }

@@ -78,6 +78,10 @@ struct Prediction {
   double optimizer_bytes = 0;   // train_step only
   double activation_bytes = 0;  // the training phases: what autograd keeps for backward
   double transient_bytes = 0;   // short-lived tensors alive at the peak (backward_transient_bytes)
+  // The predicted peak. 0: the sum of the terms (forward, generate: everything is alive
+  // at once). The training phases set it to the larger of backward's two moments
+  // (training_peak_bytes).
+  double total_bytes = 0;
   double flops = 0;   // matmul FLOPs of one repetition
   double tokens = 0;  // tokens one repetition processes, for tokens/s
 };
@@ -115,16 +119,21 @@ double resident_weight_bytes(const models::ModelConfig& config, const models::Pr
 // follows the ops in models/ and leaves out kernels' own workspaces); compute-type elements.
 double activation_bytes(const models::ModelConfig& config, double tokens, const models::Precision& precision);
 
-// The backward's short-lived peak beyond weights, gradients, activations and logits:
-//  - the input embedding and the output projection are one tied tensor, so backward
-//    makes two gradients for it (the lookup's and the projection's) and AccumulateGrad
-//    sums them; at that moment both exist: vocab x d_model in the storage type;
-//  - when the logits are fp32 already, the loss input's fp32 gradient (B x (T-1) x V) has
-//    no cast back to free it early, and is counted alive beside the rest. This term is
-//    read off the counting allocator (a 16 MB step at B 2, T 64 in fp32 and not in bf16),
-//    not derived. With both, the counted training peaks of every family are within 2%
-//    (6 MB) of the prediction (tests/test_e2e_memory.cpp; reports/PERFORMANCE.md).
-double backward_transient_bytes(const models::ModelConfig& config, const Point& p, const models::Precision& precision);
+// A training step's peak is the larger of two moments of backward, measured on the CPU
+// with the counting allocator (reports/PERFORMANCE.md, "Memory accounting"):
+//  - its end: every gradient exists, and the tied embedding's two contributions (the
+//    lookup's and the output projection's) are being summed out of place: the old
+//    gradient, the new contribution and their sum, two vocab x d_model tensors beyond
+//    the gradients (backward_transient_bytes);
+//  - its start: the activations autograd kept, the logits, the loss's fp32 tensors and
+//    the logits' gradients (in `logits_bytes` for the training phases).
+// Weights (and AdamW's moments) are alive throughout:
+//   peak = weights + optimizer + max(gradients + transient, activations + logits).
+double backward_transient_bytes(const models::ModelConfig& config, const models::Precision& precision);
+double training_peak_bytes(const Prediction& p);
+// The training phases' logits term: the logits (B x T x V, compute type) and the loss's
+// fp32 input (B x (T-1) x V), and at backward's start the gradient of each.
+double training_logits_bytes(const models::ModelConfig& config, const Point& p, const models::Precision& precision);
 
 // Mean next-token cross-entropy of tokens (B, T) under the model, computed in fp32
 // (logits upcast first), as HF transformers does. Shared by the training phases.

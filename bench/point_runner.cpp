@@ -254,8 +254,9 @@ void PointRunner::finish(const Point& p, PointResult& r) {
   if (pred.optimizer_bytes > 0) r.set_value("predicted_optimizer_bytes", pred.optimizer_bytes);
   if (pred.activation_bytes > 0) r.set_value("predicted_activation_bytes", pred.activation_bytes);
   if (pred.transient_bytes > 0) r.set_value("predicted_transient_bytes", pred.transient_bytes);
-  r.set_value("predicted_total_bytes", pred.weight_bytes + pred.kv_cache_bytes + pred.logits_bytes + pred.grad_bytes +
-                                           pred.optimizer_bytes + pred.activation_bytes + pred.transient_bytes);
+  const double sum = pred.weight_bytes + pred.kv_cache_bytes + pred.logits_bytes + pred.grad_bytes +
+                     pred.optimizer_bytes + pred.activation_bytes + pred.transient_bytes;
+  r.set_value("predicted_total_bytes", pred.total_bytes > 0 ? pred.total_bytes : sum);
 
   const double median_ms = summarize(r.samples.at("latency_ms")).median;
   if (const auto noise = median_noise_pct(r.samples.at("latency_ms"))) r.set_value("sample_noise_pct", *noise);

@@ -4,6 +4,9 @@
 // drift; the GPU side (the caching allocator) is checked in the GPU stage. The target is
 // the one for the GPU: within 5% of the peak or 16 MB, whichever is larger. And the
 // peaks are ordered as the weights and KV cache say: ShishuLM-S <= ShishuLM <= MobileLLM.
+// At this shape (batch 2, 64 tokens) the training peak is backward's end; its start,
+// which binds at long sequences, is predicted less closely (reports/PERFORMANCE.md,
+// "Memory accounting": -14% to +6% at 512 tokens), and is not held to 5% here.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 

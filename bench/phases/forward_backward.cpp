@@ -24,11 +24,11 @@ class ForwardBackward : public TimedPass {
 Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
   Prediction r;
   r.weight_bytes = resident_weight_bytes(c, precision);
-  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * models::dtype_bytes(precision.compute);
-  r.logits_bytes += double(p.batch) * double(p.seq - 1) * c.widths.vocab * 4;  // fp32 copy for the loss
+  r.logits_bytes = training_logits_bytes(c, p, precision);
   r.grad_bytes = static_cast<double>(models::weight_bytes(c, models::dtype_bytes(precision.storage)));  // storage type
   r.activation_bytes = activation_bytes(c, double(p.batch) * double(p.seq), precision);
-  r.transient_bytes = backward_transient_bytes(c, p, precision);
+  r.transient_bytes = backward_transient_bytes(c, precision);
+  r.total_bytes = training_peak_bytes(r);
   // Backward ~ 2x forward: gradients with respect to activations and to weights.
   r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);
   r.tokens = double(p.batch) * double(p.seq);

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -51,11 +52,19 @@ double activation_bytes(const models::ModelConfig& c, double tokens, const model
   return tokens * per_token * models::dtype_bytes(precision.compute);
 }
 
-double backward_transient_bytes(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
-  const double tied_second_grad = double(c.widths.vocab) * double(c.widths.d_model) * models::dtype_bytes(precision.storage);
-  const double fp32_loss_grad =
-      precision.compute == at::kFloat ? double(p.batch) * double(p.seq - 1) * double(c.widths.vocab) * 4 : 0.0;
-  return tied_second_grad + fp32_loss_grad;
+double backward_transient_bytes(const models::ModelConfig& c, const models::Precision& precision) {
+  return 2.0 * double(c.widths.vocab) * double(c.widths.d_model) * models::dtype_bytes(precision.storage);
+}
+
+double training_logits_bytes(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
+  const double logits = double(p.batch) * double(p.seq) * double(c.widths.vocab) * models::dtype_bytes(precision.compute);
+  const double loss_input = double(p.batch) * double(p.seq - 1) * double(c.widths.vocab) * 4;
+  return 2.0 * (logits + loss_input);
+}
+
+double training_peak_bytes(const Prediction& p) {
+  return p.weight_bytes + p.optimizer_bytes +
+         std::max(p.grad_bytes + p.transient_bytes, p.activation_bytes + p.logits_bytes);
 }
 
 double resident_weight_bytes(const models::ModelConfig& config, const models::Precision& precision) {

@@ -30,15 +30,17 @@ class TrainStep : public TimedPass {
 };
 
 Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
-  const int storage = models::dtype_bytes(precision.storage), compute = models::dtype_bytes(precision.compute);
+  const int storage = models::dtype_bytes(precision.storage);
   Prediction r;
   const double tokens = double(p.batch) * double(p.seq);
   r.weight_bytes = resident_weight_bytes(c, precision);
   r.grad_bytes = static_cast<double>(models::weight_bytes(c, storage));
   r.optimizer_bytes = 2 * r.grad_bytes;  // exp_avg and exp_avg_sq, in the weights' storage type
-  r.logits_bytes = tokens * c.widths.vocab * compute + double(p.batch) * double(p.seq - 1) * c.widths.vocab * 4;
+  r.logits_bytes = training_logits_bytes(c, p, precision);
   r.activation_bytes = activation_bytes(c, tokens, precision);
-  r.transient_bytes = backward_transient_bytes(c, p, precision);  // AdamW's per-parameter temporaries come later, smaller
+  // AdamW's per-parameter temporaries come after backward, one parameter at a time: smaller.
+  r.transient_bytes = backward_transient_bytes(c, precision);
+  r.total_bytes = training_peak_bytes(r);
   r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);  // the update's elementwise work is not counted
   r.tokens = tokens;
   return r;
