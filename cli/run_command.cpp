@@ -1,6 +1,5 @@
 #include "cli/run_command.h"
 
-#include <CLI/CLI.hpp>
 #include <benchmark/benchmark.h>
 #include <torch/cuda.h>
 
@@ -17,12 +16,10 @@
 #include <unistd.h>
 
 #include "base/utf8.h"
-#include "bench/axis_values.h"
 #include "bench/gbench_driver.h"
 #include "bench/memory_snapshot.h"
 #include "bench/stats.h"
 #include "cli/command_line.h"
-#include "cli/output_target.h"
 #include "cli/point_list.h"
 #include "cli/run_context.h"
 #include "cli/run_folder.h"
@@ -47,27 +44,6 @@ extern "C" void on_interrupt(int) {
   const ssize_t ignored = ::write(STDERR_FILENO, g_resume_hint, std::strlen(g_resume_hint));
   (void)ignored;
   std::_Exit(130);
-}
-
-
-bench::Overrides overrides_from(const RunOptions& o) {
-  bench::Overrides ov;
-  if (o.phases) ov.phases = bench::parse_string_list("--phase", *o.phases);
-  if (o.models) ov.models = bench::parse_string_list("--models", *o.models);
-  if (o.dtypes) ov.dtypes = bench::parse_string_list("--dtype", *o.dtypes);
-  if (o.devices) ov.devices = bench::parse_string_list("--device", *o.devices);
-  if (o.modes) ov.modes = bench::parse_string_list("--mode", *o.modes);
-  if (o.cuda_graphs) ov.modes = std::vector<std::string>{"cuda_graphs"};
-  if (o.batch) ov.batch = bench::parse_int_list("--batch", *o.batch);
-  if (o.seq) ov.seq = bench::parse_int_list("--seq", *o.seq);
-  if (o.prefill) ov.prefill = bench::parse_int_list("--prefill", *o.prefill);
-  if (o.gen) ov.gen = bench::parse_int_list("--gen", *o.gen);
-  ov.warmup = o.warmup;
-  ov.repetitions = o.repetitions;
-  ov.noise_pct = o.noise_pct;
-  ov.noise_timeout_s = o.noise_timeout_s;
-  ov.seed = o.seed;
-  return ov;
 }
 
 // Everything a point needs is checked before anything runs, so a typo fails in a
@@ -139,56 +115,6 @@ std::pair<int, int> parse_shard(const std::string& text) {
 }
 
 }  // namespace
-
-void add_run_options(CLI::App& run, RunOptions& o) {
-  run.add_option("--preset", o.preset, "Preset name (paper, cpu-default, ci-gpu) or a JSON file");
-  run.add_option("--phase", o.phases, "Phases to keep: forward, forward_backward, generate, train_step");
-  run.add_option("--models", o.models, "Models: registry names or <base>:<layout>, comma-separated");
-  run.add_option("--dtype", o.dtypes, "fp32, bf16, fp16 (list)");
-  run.add_option("--device", o.devices, "cpu, cuda (list)");
-  run.add_option("--mode", o.modes, "Decode backends for generate (list): eager, cuda_graphs, fast (models/decode/)");
-  run.add_flag("--cuda-graphs", o.cuda_graphs, "Shorthand for --mode cuda_graphs");
-  run.add_option("--batch", o.batch, "Batch sizes: list and ranges, e.g. 1-256*2");
-  run.add_option("--seq", o.seq, "Sequence lengths for forward phases, e.g. 64-4096*2");
-  run.add_option("--prefill", o.prefill, "Prompt lengths for generate");
-  run.add_option("--gen", o.gen, "New tokens for generate (>= 2)");
-  run.add_option("--reps", o.repetitions, "Timed repetitions per point: a fixed count (overrides a preset's sampling)");
-  run.add_option("--noise", o.noise_pct,
-                 "Sample each point until its median is known to within PCT % (95% interval), at least 10 samples "
-                 "and 0.5 s, at most --noise-timeout; points stopped above it are flagged 'unsettled'");
-  run.add_option("--noise-timeout", o.noise_timeout_s, "Seconds of sampling per point before --noise gives up (15)");
-  run.add_option("--warmup", o.warmup, "Untimed warm-up runs per point");
-  run.add_option("--seed", o.seed, "Seed for weights and input tokens");
-  run.add_option("--weights", o.weights,
-                 "Benchmark these weights: a checkpoint folder (model.safetensors, config.json) or a .safetensors "
-                 "file; the model comes from its config.json, or is checked against --models");
-  run.add_option("--out", o.out_dir, "Output folder (default: reports/runs/<UTC time>-<preset>)")->check(writable_folder());
-  run.add_option("--resume", o.resume_dir, "Continue an interrupted run in this folder, skipping finished points");
-  run.add_option("--shard", o.shard, "Run shard i of N (i/N): a deterministic, balanced subset of the points");
-  run.add_flag("--list", o.list_only, "Print the expanded points and exit");
-  run.add_flag("--profile", o.profile,
-               "After each point's repetitions, run one untimed pass under the profiler (CUPTI on CUDA, "
-               "RecordFunction on the CPU); traces go to <out>/profiles/, summaries into the report");
-  run.add_flag("--ceilings,!--no-ceilings", o.ceilings,
-               "Measure each device's copy and matmul ceilings before its points, and set every figure against them "
-               "(default: on for CUDA devices, off on the CPU)");
-  run.add_flag("--l2-flush", o.l2_flush,
-               "Cold samples: overwrite the last-level cache (2x its size) before each forward and training sample, "
-               "outside its interval; the report's settings say 'cold'");
-  run.add_flag("--memory-snapshot", o.memory_snapshot,
-               "After each CUDA point's repetitions, one untimed pass with PyTorch's allocator history recorded; "
-               "the snapshot goes to <out>/memory/ (open it at pytorch.org/memory_viz)");
-  run.add_flag("--profile-once", o.profile_once,
-               "Run each point once (one repetition after the warm-up), for nsys/ncu; NVTX ranges name the phases");
-  run.add_option("--inject-failure", o.inject_failure,
-                 "Testing: ID_SUBSTRING=oom|error|error:MESSAGE fails matching points (MESSAGE: the error's text)")
-      ->group("Testing");
-  run.add_option("--inject-slowdown", o.inject_slowdown_pct,
-                 "Testing: lengthen every timed interval by PCT percent (CPU: a busy-wait; CUDA: a device-side spin "
-                 "on the timed stream); the report says so in its context and warnings")
-      ->group("Testing")
-      ->check(CLI::Range(0.0, 1000.0));
-}
 
 int run_sweep_command(RunOptions o) {
   const bool have_cuda = torch::cuda::is_available();

@@ -35,7 +35,9 @@ struct RunOptions {
   std::string command_line;
 };
 
-void add_run_options(CLI::App& run, RunOptions& options);
+void add_run_options(CLI::App& run, RunOptions& options);  // cli/run_options.cpp
+// The axes and settings the options replace in the preset.
+bench::Overrides overrides_from(const RunOptions& options);
 
 // Exit status: 0 all points ok, skipped or oom; 1 some point errored; 2 bad input.
 int run_sweep_command(RunOptions options);

@@ -51,7 +51,8 @@ def bad(message):
 
 
 def parse_layout(text):
-    """'20+7*2' -> (20, [2]*7), as tests/parity/hf_parity.py reads our layout grammar."""
+    """'20+7*2' -> (20, [2]*7). tests/parity/hf_parity.py keeps its own reading on purpose:
+    a parity test that shared this code could not catch a mistake in it."""
     parts = text.split("+")
     sets = []
     for term in parts[1:]:
