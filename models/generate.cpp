@@ -6,6 +6,12 @@
 
 namespace shishu::models {
 
+void prefill_first_token(Transformer& model, const at::Tensor& prompt, KvCache& cache, at::Tensor first) {
+  profiles::ScopedRange range(profiles::kPrefillRange);
+  const at::Tensor logits = model->forward_cached(prompt, cache, 0, 1);  // (B, 1, V)
+  at::argmax_out(first, logits.view({prompt.size(0), -1}), -1);
+}
+
 at::Tensor generate_greedy(Transformer& model, const at::Tensor& prompt, int64_t new_tokens, KvCache& cache,
                            TokenObserver* observer) {
   const int64_t batch = prompt.size(0), prompt_len = prompt.size(1);
@@ -16,12 +22,7 @@ at::Tensor generate_greedy(Transformer& model, const at::Tensor& prompt, int64_t
   const int64_t vocab = model->config().widths.vocab;
 
   if (observer) observer->on_start();
-  {
-    profiles::ScopedRange range(profiles::kPrefillRange);
-    at::Tensor logits = model->forward_cached(prompt, cache, 0, 1);  // (B, 1, V)
-    at::Tensor row = generated.select(0, 0);                          // (B)
-    at::argmax_out(row, logits.view({batch, vocab}), -1);
-  }
+  prefill_first_token(model, prompt, cache, generated.select(0, 0));
   if (observer) observer->on_token(0);
 
   for (int64_t i = 1; i < new_tokens; ++i) {

@@ -20,6 +20,11 @@ class TokenObserver {
   virtual void on_token(int64_t index) = 0;
 };
 
+// The prefill every decoder shares (this loop and the backends of models/decode/):
+// `prompt` (B, P) into an empty `cache`, the logits of the last position only, and
+// their argmax into `first` (B) int64.
+void prefill_first_token(Transformer& model, const at::Tensor& prompt, KvCache& cache, at::Tensor first);
+
 // prompt (B, P) int64; cache capacity >= P + G. Returns (G, B) int64 generated tokens.
 at::Tensor generate_greedy(Transformer& model, const at::Tensor& prompt, int64_t new_tokens, KvCache& cache,
                            TokenObserver* observer = nullptr);

@@ -7,7 +7,6 @@
 
 #include "models/decode/backends.h"
 #include "models/decode/device_step.h"
-#include "profiles/range.h"
 
 namespace shishu::models {
 namespace {
@@ -60,12 +59,6 @@ std::unique_ptr<Decoder> make_decoder(const std::string& backend, Transformer mo
   const std::string why = decoder_unavailable(backend, model->options().device);
   if (!why.empty()) throw std::runtime_error(why);
   return factories().at(backend_traits(backend).name)(std::move(model), shape);
-}
-
-void prefill_first_token(Transformer& model, const at::Tensor& prompt, KvCache& cache, at::Tensor first) {
-  profiles::ScopedRange range(profiles::kPrefillRange);
-  const at::Tensor logits = model->forward_cached(prompt, cache, 0, 1);  // (B, 1, V)
-  at::argmax_out(first, logits.view({prompt.size(0), -1}), -1);
 }
 
 }  // namespace shishu::models

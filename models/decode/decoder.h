@@ -33,8 +33,4 @@ std::string decoder_unavailable(const std::string& backend, const c10::Device& d
 // unavailable.
 std::unique_ptr<Decoder> make_decoder(const std::string& backend, Transformer model, const DecodeShape& shape);
 
-// The prefill every backend shares: `prompt` (B, P) through the reference model into an
-// empty `cache`, logits of the last position only, and its argmax into `first` (B).
-void prefill_first_token(Transformer& model, const at::Tensor& prompt, KvCache& cache, at::Tensor first);
-
 }  // namespace shishu::models
