@@ -55,6 +55,7 @@ tar -czf "$work/gpu-run.tar.gz" -C "$out" --exclude=./gpu-run.tar.gz --exclude='
   --exclude='./run/profiles/*.trace.json' .
 mv "$work/gpu-run.tar.gz" "$out/gpu-run.tar.gz"
 rm -rf "$stage"
+shopt -s nullglob  # no traces: no parts, and no literal pattern in the list
 for f in "$out/gpu-run.tar.gz" "$out"/traces-part*.tar.gz; do
-  [[ -f "$f" ]] && printf '%s %s\n' "$(basename "$f")" "$(stat -c %s "$f")"
+  printf '%s %s\n' "$(basename "$f")" "$(stat -c %s "$f")"
 done

@@ -86,6 +86,15 @@ check "gpu-run.tar.gz holds the report" grep -qx './run/report.json' <<<"$listin
 check "gpu-run.tar.gz holds the index" grep -qx './traces-index.txt' <<<"$listing"
 check "gpu-run.tar.gz holds no raw trace" test -z "$(grep 'trace.json' <<<"$listing")"
 check "sizes are printed, one line per file" test "$(wc -l <<<"$packed")" -eq 3
+# A run without --profile has no traces: one tarball, no parts, exit 0 (gpu.sh runs this
+# under set -e; a failing last test in the size loop once made it exit 1 there).
+plain="$work/pack-plain"
+mkdir -p "$plain/run" && echo '{}' >"$plain/run/report.json"
+if packed=$("$src/scripts/gpu-pack.sh" "$plain" "$work/pack-work2" 2>"$work/err"); then
+  check "without traces: only gpu-run.tar.gz" test "$packed" = "gpu-run.tar.gz $(stat -c %s "$plain/gpu-run.tar.gz")"
+else
+  echo "FAIL: gpu-pack.sh exits non-zero without traces"; fails=$((fails + 1))
+fi
 
 ((fails == 0)) || { echo "$fails check(s) failed"; exit 1; }
 echo "all checks passed"
