@@ -20,10 +20,11 @@ LlamaRMSNorm and LlamaMLP (a tied pair: one module in two places), which ignore 
 
 Timing, per point: the report's warm-up runs, then its repetitions, each a fresh
 generate (or forward) bracketed by a device synchronisation and a steady clock:
-  generate  latency_ms: max_new_tokens=G (EOS disabled, as ours); ttft_ms: the same
-            prompt with max_new_tokens=1; decode_step_ms: (latency - TTFT) / (G - 1),
-            one mean per repetition (not per step: generate does not expose its steps);
-            throughput_tok_s: B (G - 1) / (latency - TTFT)
+  generate  max_new_tokens=G (EOS disabled, as ours), with a streamer that timestamps
+            each token as transformers hands it over (on the host: the device is done
+            with it). latency_ms: the whole call; ttft_ms: to the first token;
+            decode_step_ms: between consecutive tokens, pooled as ours; throughput_tok_s:
+            B (G - 1) over the time from the first token to the last
   forward   latency_ms: model(input_ids) under inference_mode, logits included
 Training phases and points of our other backends are not re-run. Before timing a model,
 its greedy tokens from a short prompt are checked against `shishu-bench generate`
@@ -112,15 +113,32 @@ def load_model(folder, dtype, device):
     return model.to(device).eval()
 
 
-def timed(device, work):
+def sync(device):
     import torch
     if device.startswith("cuda"):
         torch.cuda.synchronize()
+
+
+def timed(device, work):
+    sync(device)
     start = time.perf_counter()
     work()
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
+    sync(device)
     return (time.perf_counter() - start) * 1e3
+
+
+class TokenClock:
+    """A generate() streamer that only timestamps: transformers hands it the prompt, then
+    each new token as it is chosen (already on the host, so the device is done with it)."""
+
+    def __init__(self, device):
+        self.device, self.marks = device, []
+
+    def put(self, value):
+        self.marks.append(time.perf_counter())
+
+    def end(self):
+        pass
 
 
 def measure(model, point, backend, settings, seed):
@@ -141,21 +159,30 @@ def measure(model, point, backend, settings, seed):
         ids = torch.randint(vocab, (batch, axes["prefill"]), generator=g).to(device)
         gen = axes["gen"]
         extra = {"cache_implementation": "static"} if backend == "hf-compiled" else {}
+        clock = TokenClock(device)
 
-        def generate(n):
-            return lambda: model.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False, **extra)
+        def generate():
+            clock.marks = []
+            start = time.perf_counter()
+            model.generate(ids, max_new_tokens=gen, min_new_tokens=gen, do_sample=False, streamer=clock, **extra)
+            sync(device)
+            return start, time.perf_counter()
 
         for _ in range(settings["warmup"]):
-            generate(gen)()
+            generate()
         for key in ("latency_ms", "ttft_ms", "decode_step_ms", "throughput_tok_s"):
             samples[key] = []
         for _ in range(settings["repetitions"]):
-            total, ttft = timed(device, generate(gen)), timed(device, generate(1))
+            start, end = generate()
+            tokens = clock.marks[1:]  # marks[0] is the prompt, handed over before the prefill
+            if len(tokens) != gen:
+                raise RuntimeError(f"{point['id']}: generate reported {len(tokens)} tokens, not {gen}")
+            total, ttft = (end - start) * 1e3, (tokens[0] - start) * 1e3
             samples["latency_ms"].append(total)
             samples["ttft_ms"].append(ttft)
-            if total > ttft and gen >= 2:
-                samples["decode_step_ms"].append((total - ttft) / (gen - 1))
-                samples["throughput_tok_s"].append(batch * (gen - 1) / ((total - ttft) / 1e3))
+            samples["decode_step_ms"] += [(b - a) * 1e3 for a, b in zip(tokens, tokens[1:])]
+            if gen >= 2:
+                samples["throughput_tok_s"].append(batch * (gen - 1) / ((tokens[-1] - tokens[0]) or 1e-9))
         return {k: v for k, v in samples.items() if v}
 
 
@@ -245,7 +272,7 @@ def main():
         "backends": backends,
         "script": "scripts/peer_hf.py",
         "same_greedy_tokens": checks,
-        "note": "decode_step_ms of the peer is one mean per repetition, (latency - TTFT) / (G - 1)",
+        "note": "the peer's token times are taken on the host as generate() hands each token to a streamer",
     }
     tmp_out = args.out + ".tmp"
     with open(tmp_out, "w") as f:

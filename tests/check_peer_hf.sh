@@ -29,8 +29,10 @@ assert checks and all(checks.values()), checks
 for p in peer:
     lat = p["metrics"]["latency_ms"]["samples"]
     assert len(lat) == 2 and all(v > 0 for v in lat), p
-    if p["axes"]["phase"] == "generate":
-        assert p["metrics"]["ttft_ms"]["samples"][0] < lat[0], p
+    if p["axes"]["phase"] == "generate":  # one call gives each repetition's TTFT, steps and total
+        m = p["metrics"]
+        assert all(t < total for t, total in zip(m["ttft_ms"]["samples"], lat)), p
+        assert len(m["decode_step_ms"]["samples"]) == 2 * (p["axes"]["gen"] - 1), p
 print("ok: 4 peer points beside ours, greedy tokens equal")
 PY
 "$report" table "$work/peer.json" --only generation >"$work/table.md" 2>"$work/table.err" || fail "table: $(cat "$work/table.err")"
