@@ -131,8 +131,8 @@ class TokenClock:
     """A generate() streamer that only timestamps: transformers hands it the prompt, then
     each new token as it is chosen (already on the host, so the device is done with it)."""
 
-    def __init__(self, device):
-        self.device, self.marks = device, []
+    def __init__(self):
+        self.marks = []
 
     def put(self, value):
         self.marks.append(time.perf_counter())
@@ -159,7 +159,7 @@ def measure(model, point, backend, settings, seed):
         ids = torch.randint(vocab, (batch, axes["prefill"]), generator=g).to(device)
         gen = axes["gen"]
         extra = {"cache_implementation": "static"} if backend == "hf-compiled" else {}
-        clock = TokenClock(device)
+        clock = TokenClock()
 
         def generate():
             clock.marks = []

@@ -24,7 +24,6 @@ class StepDecoder : public Decoder {
         shape_(shape),
         kind_(kind),
         cache_(model_->make_cache(shape.batch, shape.prompt_len + shape.new_tokens)),
-        rotary_(model_->config().widths.head_dim, model_->config().rope_theta, model_->tensor_options()),
         schedule_(model_->config().layout.mlp_schedule()) {
     const c10::Device device = model_->options().device;
     const auto i64 = at::TensorOptions().dtype(at::kLong).device(device);
@@ -35,9 +34,10 @@ class StepDecoder : public Decoder {
     key_index_ = at::arange(capacity, i64).view({1, 1, 1, capacity});
     mask_ = at::zeros({1, 1, 1, capacity}, i64.dtype(at::kBool));
     token_ = at::zeros({shape.batch, 1}, i64);
-    // Every position's rows exist before any capture: a graph reads them by address.
-    rotary_.reserve(capacity);
-    std::tie(cos_, sin_) = rotary_.range(0, capacity);  // (capacity, D)
+    // Every position's rows exist before any capture: a graph reads them by address (the
+    // views keep the table's storage alive).
+    RotaryTable rotary(model_->config().widths.head_dim, model_->config().rope_theta, model_->tensor_options());
+    std::tie(cos_, sin_) = rotary.range(0, capacity);  // (capacity, D)
     const int64_t half = cos_.size(1) / 2;
     sin_signed_ = sin_.clone();
     sin_signed_.narrow(1, 0, half).neg_();  // rotate_half's sign, folded into sin
@@ -128,7 +128,6 @@ class StepDecoder : public Decoder {
   DecodeShape shape_;
   StepKind kind_;
   KvCache cache_;
-  RotaryTable rotary_;
   std::vector<int> schedule_;  // MLP-only layer -> parameter set
   at::Tensor generated_;       // (G, B) int64
   at::Tensor position_, row_;  // (1,) int64: the fed token's position, the output row
