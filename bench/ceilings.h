@@ -32,7 +32,7 @@ struct Ceilings {
   std::string method() const;  // one sentence, for the report and the console
 };
 
-// `device` resolved (bench::parse_device). Throws what LibTorch throws (an OOM too).
+// `device` resolved (bench::resolve_device). Throws what LibTorch throws (an OOM too).
 Ceilings measure_ceilings(const c10::Device& device, c10::ScalarType matmul_dtype, const CeilingOptions& options);
 
 }  // namespace shishu::bench

@@ -12,7 +12,7 @@ namespace shishu::bench {
 
 OverheadResult measure_decode_overhead(const OverheadOptions& o) {
   at::NoGradGuard no_grad;
-  const c10::Device device = parse_device(o.device);
+  const c10::Device device = resolve_device(base::DeviceName::parse(o.device));
   models::BuildOptions build{models::parse_dtype(o.dtype), device, o.seed};
   models::Transformer model(models::resolve_model(o.model), build);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);

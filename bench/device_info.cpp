@@ -3,11 +3,14 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 
 #include <ATen/Parallel.h>
+
+#include "bench/cache_flush.h"
 
 #ifdef SHISHU_HAS_CUDA
 #include <ATen/cuda/CUDAContext.h>
@@ -52,32 +55,19 @@ double DeviceInfo::peak_flops(c10::ScalarType dtype) const {
   return dtype == c10::ScalarType::Float ? peak_fp32_flops : peak_bf16_flops;
 }
 
-void check_device_name(const std::string& name) {
-  if (name == "cpu" || name == "cuda") return;
-  // At most four digits, so the index always converts.
-  if (name.rfind("cuda:", 0) == 0 && name.size() > 5 && name.size() <= 9 &&
-      name.find_first_not_of("0123456789", 5) == std::string::npos) {
-    return;
-  }
-  throw std::invalid_argument("unknown device '" + name + "'; use cpu, cuda or cuda:N");
-}
-
-std::string device_unavailable_reason(const std::string& name, int64_t cuda_device_count) {
-  check_device_name(name);
-  if (name == "cpu") return "";
+std::string device_unavailable_reason(const base::DeviceName& name, int64_t cuda_device_count) {
+  if (!name.is_cuda()) return "";
   if (cuda_device_count <= 0) return "no CUDA device is available here";
-  const auto colon = name.find(':');
-  const long index = colon == std::string::npos ? 0 : std::stol(name.substr(colon + 1));
-  if (index >= cuda_device_count) {
-    return "this machine has " + std::to_string(cuda_device_count) + " CUDA device(s), so no " + name;
+  if (std::max(name.index, 0) >= cuda_device_count) {
+    return "this machine has " + std::to_string(cuda_device_count) + " CUDA device(s), so no " + name.str();
   }
   return "";
 }
 
-std::string resolve_device_name(const std::string& name, int64_t cuda_device_count) {
+base::DeviceName resolve_device_name(const base::DeviceName& name, int64_t cuda_device_count) {
   const std::string reason = device_unavailable_reason(name, cuda_device_count);
-  if (!reason.empty()) throw std::invalid_argument("device '" + name + "' requested, but " + reason);
-  return name == "cuda" ? "cuda:0" : name;
+  if (!reason.empty()) throw std::invalid_argument("device '" + name.str() + "' requested, but " + reason);
+  return name.is_cuda() ? base::DeviceName{base::DeviceKind::kCuda, std::max(name.index, 0)} : name;
 }
 
 namespace {
@@ -88,16 +78,18 @@ int64_t cuda_device_count_here() {
 
 }  // namespace
 
-std::string device_unavailable_reason(const std::string& name) {
+std::string device_unavailable_reason(const base::DeviceName& name) {
   return device_unavailable_reason(name, cuda_device_count_here());
 }
 
-c10::Device parse_device(const std::string& name) { return c10::Device(resolve_device_name(name, cuda_device_count_here())); }
+c10::Device resolve_device(const base::DeviceName& name) {
+  return c10::Device(resolve_device_name(name, cuda_device_count_here()).str());
+}
 
 void require_resolved(const c10::Device& device, const char* who) {
   if (device.is_cuda() && !device.has_index()) {
     throw std::logic_error(std::string(who) + " was given '" + device.str() +
-                           "' without an index; devices are resolved once, by bench::parse_device");
+                           "' without an index; devices are resolved once, by bench::resolve_device");
   }
 }
 
@@ -107,6 +99,9 @@ DeviceInfo probe_device(c10::Device device) {
   require_resolved(device, "probe_device");
   DeviceInfo info;
   info.kind = device.is_cuda() ? "cuda" : "cpu";
+  const CacheSize cache = last_level_cache(device);
+  info.last_level_cache_bytes = cache.bytes;
+  info.last_level_cache_source = cache.source;
 #ifdef SHISHU_HAS_CUDA
   int runtime = 0;
   if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) {

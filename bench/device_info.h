@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "base/device_name.h"
 #include "bench/ceilings.h"
 
 namespace shishu::bench {
@@ -18,6 +19,8 @@ struct DeviceInfo {
   int64_t memory_bytes = 0;
   std::string driver_version, cuda_runtime_version, compute_capability;
   std::string pci_bus_id;  // CUDA: for NVML (bench/environment.h); empty on the CPU
+  int64_t last_level_cache_bytes = 0;  // what --l2-flush sizes its buffer by (bench/cache_flush.h)
+  std::string last_level_cache_source;
   // Datasheet peaks (dense matmul FLOP/s for the dtype, memory bytes/s); 0 if unknown.
   double peak_flops(c10::ScalarType dtype) const;
   double peak_bandwidth = 0;
@@ -30,26 +33,22 @@ struct DeviceInfo {
 
 DeviceInfo probe_device(c10::Device device);
 
-// Throws std::invalid_argument naming `name` unless it is cpu, cuda or cuda:N. Checks the
-// spelling only, so sweeps for a GPU can be listed and sharded on a machine without one.
-void check_device_name(const std::string& name);
-
-// The one device rule. `name` (well spelled) on a machine with `cuda_device_count` CUDA
-// devices: why it cannot run there ("" when it can), and the name it resolves to, with
-// the index always explicit ("cuda" is "cuda:0", the device LibTorch calls current by
-// default). The count is passed in, so the rule is tested without a GPU.
-std::string device_unavailable_reason(const std::string& name, int64_t cuda_device_count);
-std::string resolve_device_name(const std::string& name, int64_t cuda_device_count);  // throws invalid_argument
+// The one device rule. `name` on a machine with `cuda_device_count` CUDA devices: why it
+// cannot run there ("" when it can), and the name it resolves to, with the index always
+// explicit ("cuda" is "cuda:0", the device LibTorch calls current by default). The count
+// is passed in, so the rule is tested without a GPU.
+std::string device_unavailable_reason(const base::DeviceName& name, int64_t cuda_device_count);
+base::DeviceName resolve_device_name(const base::DeviceName& name, int64_t cuda_device_count);  // throws invalid_argument
 
 // The same with this machine's device count.
-std::string device_unavailable_reason(const std::string& name);
+std::string device_unavailable_reason(const base::DeviceName& name);
 
 // The device a point runs on, resolved once (cuda -> cuda:N): every CUDA device below
-// this has an index, never -1. Throws std::invalid_argument if `name` is misspelled or
-// not usable here ("cuda" without a GPU).
-c10::Device parse_device(const std::string& name);
+// this has an index, never -1. Throws std::invalid_argument if it is not usable here
+// ("cuda" without a GPU).
+c10::Device resolve_device(const base::DeviceName& name);
 
-// Throws std::logic_error unless `device` went through parse_device (a CUDA device with
+// Throws std::logic_error unless `device` went through resolve_device (a CUDA device with
 // no index): the allocator's statistics, the device's properties and its streams are
 // per index, and -1 is not one. Called by every consumer of a point's device.
 void require_resolved(const c10::Device& device, const char* who);

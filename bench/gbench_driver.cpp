@@ -8,6 +8,7 @@
 #include <sstream>
 #include <map>
 
+#include "bench/metrics.h"
 #include "bench/sampling.h"
 #include "bench/stats.h"
 
@@ -123,11 +124,12 @@ std::vector<PointResult> run_with_google_benchmark(const std::vector<Point>& poi
           } while (slot->sampling == SamplingState::kContinue);
           state.SetIterationTime(summarize(slot->result.samples.at("latency_ms")).median / 1e3);
         }
-        // This repetition's generation figures as counters, so Google Benchmark's own
-        // outputs (--benchmark_out, its aggregates) carry them too.
-        for (const char* key : {"ttft_ms", "throughput_tok_s"}) {
-          auto it = slot->result.samples.find(key);
-          if (it != slot->result.samples.end()) state.counters[key] = it->second.back();
+        // This repetition's figures the metric table marks as counters, so Google
+        // Benchmark's own outputs (--benchmark_out, its aggregates) carry them too.
+        for (const auto& m : metrics()) {
+          if (!(m.shown & kCounter)) continue;
+          auto it = slot->result.samples.find(std::string(m.key));
+          if (it != slot->result.samples.end()) state.counters[std::string(m.key)] = it->second.back();
         }
       } catch (const std::exception& e) {
         slot->failed = true;

@@ -83,4 +83,20 @@ void release_cached_memory(c10::Device device) {
 #endif
 }
 
+MemoryRoom memory_room(c10::Device device) {
+#ifdef SHISHU_HAS_CUDA
+  if (device.is_cuda()) {
+    require_resolved(device, "memory_room");
+    const c10::cuda::CUDAGuard on_device(device.index());
+    size_t free_bytes = 0, total_bytes = 0;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) return {int64_t{1} << 60, "cudaMemGetInfo failed"};
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
+    const auto all = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+    const int64_t cached = stats.reserved_bytes[all].current - stats.allocated_bytes[all].current;
+    return {static_cast<int64_t>(free_bytes) + cached, "cudaMemGetInfo free, plus the caching allocator's unused"};
+  }
+#endif
+  return cpu_memory_room();
+}
+
 }  // namespace shishu::bench

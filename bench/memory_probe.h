@@ -11,13 +11,14 @@
 #pragma once
 #include <c10/core/Device.h>
 
+#include "bench/memory_room.h"
 #include "bench/result.h"
 
 namespace shishu::bench {
 
 class MemoryProbe {
  public:
-  // `device` must be resolved (bench::parse_device): throws std::logic_error otherwise.
+  // `device` must be resolved (bench::resolve_device): throws std::logic_error otherwise.
   explicit MemoryProbe(c10::Device device);
   void reset();                          // call at the start of a point
   void record(PointResult& result) const;  // peak figures since reset()
@@ -31,5 +32,9 @@ class MemoryProbe {
 
 // Frees cached allocator blocks after an out-of-memory so the next point starts clean.
 void release_cached_memory(c10::Device device);
+
+// The memory a point on `device` may still take: on a GPU the driver's free bytes plus
+// what the caching allocator holds unused; on the CPU bench/memory_room.h's.
+MemoryRoom memory_room(c10::Device device);
 
 }  // namespace shishu::bench

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/prediction.h"
+
 namespace shishu::bench {
 
 // A CUDA figure is marked launch-bound when the host spent at least this share of its
@@ -15,6 +17,16 @@ inline constexpr double kLaunchBoundPct = 90.0;
 enum class Direction { kLowerIsBetter, kHigherIsBetter, kNeutral };
 enum class Kind { kSampled, kScalar };  // sampled: raw samples + statistics; scalar: one value
 
+// Where a metric is shown beyond the report, as bits.
+enum Shown : unsigned {
+  kReportOnly = 0,
+  kSummaryColumn = 1,  // a median column of the run's summary table (sampled metrics)
+  kCounter = 2,        // handed to Google Benchmark as a counter of each repetition
+};
+
+// Whether a predicted_* figure is written when the phase's prediction of it is 0.
+enum class WhenZero { kWrite, kOmit };
+
 struct Metric {
   std::string_view key;    // JSON key, e.g. "latency_ms"
   std::string_view label;  // column header, e.g. "latency"
@@ -23,6 +35,12 @@ struct Metric {
   Kind kind;
   std::string_view format;  // nvbench-style hint: "duration", "rate", "bytes", "percent", "count", "frequency"
   std::string_view meaning;
+  unsigned shown = kReportOnly;  // Shown bits
+  // predicted_*: the field of the phase's prediction it records (bench/prediction.h).
+  double Prediction::*prediction = nullptr;
+  WhenZero when_zero = WhenZero::kWrite;
+  // A measured figure's prediction: the metric it is set against ("" if none).
+  std::string_view predicted_by = "";
 };
 
 const std::vector<Metric>& metrics();
@@ -30,6 +48,11 @@ const std::vector<Metric>& metrics();
 const Metric& metric(std::string_view key);
 
 std::string_view to_string(Direction d);
+
+// Why `value` cannot be a figure of `m` ("" when it can): every figure is finite;
+// durations and frequencies are above 0; bytes, counts, rates and percentages are not
+// negative. Every reader of reports checks each value with it.
+std::string implausible(const Metric& m, double value);
 
 // Each device's own peak-memory figure, in the order tables and summaries prefer them
 // (a point has one or the other: CUDA allocator peak, or CPU peak RSS).

@@ -1,7 +1,7 @@
-// A phase of a point (forward, forward+backward, generation, ...) in one place: what it
-// prepares, what one timed repetition does, and what the closed-form model predicts for
-// it. Each phase is one file under bench/phases/ and one row in phases/registry.cpp;
-// PointRunner knows phases only through this interface.
+// What a phase does on LibTorch: what it prepares, what one timed repetition does, and
+// what the closed-form model predicts for it. Each phase is one file under bench/phases/
+// that registers its row (bench/phase_row.h) with these hooks; PointRunner knows phases
+// only through them.
 #pragma once
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
@@ -11,7 +11,10 @@
 
 #include "bench/clock.h"
 #include "bench/device_info.h"
+#include "bench/phase_row.h"
 #include "bench/point.h"
+#include "bench/point_inputs.h"
+#include "bench/prediction.h"
 #include "bench/result.h"
 #include "models/dtype.h"
 #include "models/model_config.h"
@@ -39,10 +42,6 @@ class PreparedPhase {
   virtual void run(Timeline& clock, PointResult* result) = 0;
 };
 
-// Input tokens (B, len) int64 on `device`: a pure function of the seed and the point, so
-// a point re-run alone (--benchmark_filter, --resume) sees the same inputs.
-at::Tensor point_tokens(const Point& p, int64_t len, int64_t vocab, uint64_t seed, c10::Device device);
-
 // The shape the sequence phases share (forward, forward_backward, train_step): a (B, T)
 // batch of tokens, and one timed unit of work per repetition.
 class TimedPass : public PreparedPhase {
@@ -50,7 +49,7 @@ class TimedPass : public PreparedPhase {
   TimedPass(const PhaseContext& c, const Point& p)
       : model_(c.model),
         precision_(c.precision),
-        tokens_(point_tokens(p, p.seq, c.config.widths.vocab, c.seed, c.device)) {}
+        tokens_(point_tokens(p, p.axis(Axis::kSeq), c.config.widths.vocab, c.seed, c.device)) {}
 
  protected:
   // One repetition: `work` between the start mark and one end mark, its latency recorded.
@@ -72,68 +71,23 @@ class TimedPass : public PreparedPhase {
   at::Tensor tokens_;  // (B, T)
 };
 
-// Closed-form figures from the config and the point alone.
-struct Prediction {
-  double weight_bytes = 0, kv_cache_bytes = 0, logits_bytes = 0, grad_bytes = 0;
-  double optimizer_bytes = 0;   // train_step only
-  double activation_bytes = 0;  // the training phases: what autograd keeps for backward
-  double transient_bytes = 0;   // short-lived tensors alive at the peak (backward_transient_bytes)
-  // The predicted peak. 0: the sum of the terms (forward, generate: everything is alive
-  // at once). The training phases set it to the larger of backward's two moments
-  // (training_peak_bytes).
-  double total_bytes = 0;
-  double flops = 0;   // matmul FLOPs of one repetition
-  double tokens = 0;  // tokens one repetition processes, for tokens/s
-};
-
-struct PhaseSpec {
-  Phase phase;
+struct PhaseHooks {
   // Timeline marks one repetition sets after its start (1, or G for generation).
   int64_t (*marks)(const Point& p);
   // Builds inputs and state; throws on failure (an OOM included).
   std::unique_ptr<PreparedPhase> (*prepare)(const PhaseContext& context, const Point& p);
-  // Weights and gradients in the precision's storage type, activations in its compute type.
-  Prediction (*predict)(const models::ModelConfig& config, const Point& p, const models::Precision& precision);
-  // Figures only this phase has, from its samples (decode bandwidth); may be null.
-  void (*derive)(const models::ModelConfig& config, const Point& p, const models::Precision& precision,
-                 const DeviceInfo& device, PointResult& result);
-  // Whether mixed precision (amp_bf16) applies: to the training phases, not generation.
-  bool mixed_precision = false;
-  // Whether a repetition changes the weights (an optimizer step): the model is then
-  // rebuilt for the next point, so every point starts from the same weights.
-  bool changes_weights = false;
+  // Closed-form figures from the config and the point alone (bench/memory_model.h):
+  // weights and gradients in the dtype's storage type, activations in its compute type.
+  Prediction (*predict)(const models::ModelConfig& config, const Point& p);
 };
 
-const PhaseSpec& phase_spec(Phase phase);
+// The hooks of the point's phase; throws std::logic_error for a phase known only by its
+// declaration (registered from JSON, in a torch-free tool).
+const PhaseHooks& phase_hooks(const std::string& phase);
 
 // train_step's AdamW learning rate. It changes no figure the phase records (an update
 // costs the same at any rate); LibTorch's AdamW defaults hold otherwise.
 inline constexpr double kTrainLearningRate = 1e-3;
-
-// Bytes the weights occupy during a pass: every distinct parameter in the storage type,
-// plus, under a mixed precision, autocast's cached compute-type copy of each (a weight is
-// cast once per autocast region, and the copy is kept until the region ends).
-double resident_weight_bytes(const models::ModelConfig& config, const models::Precision& precision);
-
-// Bytes autograd keeps for backward over `tokens` tokens, per layer kind (an estimate that
-// follows the ops in models/ and leaves out kernels' own workspaces); compute-type elements.
-double activation_bytes(const models::ModelConfig& config, double tokens, const models::Precision& precision);
-
-// A training step's peak is the larger of two moments of backward, measured on the CPU
-// with the counting allocator (reports/PERFORMANCE.md, "Memory accounting"):
-//  - its end: every gradient exists, and the tied embedding's two contributions (the
-//    lookup's and the output projection's) are being summed out of place: the old
-//    gradient, the new contribution and their sum, two vocab x d_model tensors beyond
-//    the gradients (backward_transient_bytes);
-//  - its start: the activations autograd kept, the logits, the loss's fp32 tensors and
-//    the logits' gradients (in `logits_bytes` for the training phases).
-// Weights (and AdamW's moments) are alive throughout:
-//   peak = weights + optimizer + max(gradients + transient, activations + logits).
-double backward_transient_bytes(const models::ModelConfig& config, const models::Precision& precision);
-double training_peak_bytes(const Prediction& p);
-// The training phases' logits term: the logits (B x T x V, compute type) and the loss's
-// fp32 input (B x (T-1) x V), and at backward's start the gradient of each.
-double training_logits_bytes(const models::ModelConfig& config, const Point& p, const models::Precision& precision);
 
 // Mean next-token cross-entropy of tokens (B, T) under the model, computed in fp32
 // (logits upcast first), as HF transformers does. Shared by the training phases.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -14,11 +15,12 @@
 #include "bench/environment.h"
 #include "bench/memory_probe.h"
 #include "bench/memory_snapshot.h"
+#include "bench/metrics.h"
 #include "bench/sampling.h"
 #include "bench/stats.h"
 #include "bench/phase.h"
+#include "models/analytic.h"
 #include "models/checkpoint.h"
-#include "models/decode/backends.h"
 #include "models/dtype.h"
 #include "models/hf_format.h"
 #include "models/registry.h"
@@ -35,7 +37,7 @@ struct PointRunner::State {
   std::string profile_dir;
   std::string snapshot_dir;  // --memory-snapshot; empty: none
   std::string weights_file;  // checkpoint every model is loaded from; empty: seeded init
-  std::map<std::string, DeviceInfo> devices;
+  std::map<base::DeviceName, DeviceInfo> devices;
 
   std::string model_key;  // model|dtype|device|seed of the live model
   models::ModelConfig config;
@@ -47,7 +49,7 @@ struct PointRunner::State {
   std::unique_ptr<Timeline> timeline;
   std::unique_ptr<MemoryProbe> probe;
   std::unique_ptr<CacheFlusher> flusher;  // --l2-flush, for the live model's device
-  std::map<std::string, std::unique_ptr<EnvironmentMonitor>> monitors;  // per device
+  std::map<base::DeviceName, std::unique_ptr<EnvironmentMonitor>> monitors;  // per device
 
   void drop_point_buffers() {
     phase.reset();
@@ -67,28 +69,16 @@ PointRunner::PointRunner(SweepSettings settings, TestingHooks hooks, std::string
 
 PointRunner::~PointRunner() = default;
 
-std::string PointRunner::skip_reason(const Point& p) {
-  if (p.dtype == "amp_bf16" && !phase_spec(p.phase).mixed_precision) {
-    return "amp_bf16 (mixed precision) applies to the training phases; generation runs in bf16";
-  }
-  if (p.mode == "eager") return "";
-  const models::BackendTraits& backend = models::backend_traits(p.mode);
-  if (backend.peer) return std::string(backend.name) + " is a peer's figures (scripts/peer_hf.py), not run by shishu-bench";
-  if (p.phase != Phase::kGenerate) return "decode backends other than eager apply to the generate phase only";
-  if (backend.needs_cuda && p.device == "cpu") return std::string(backend.name) + " needs a CUDA device";
-  return "";
-}
-
-const DeviceInfo& PointRunner::device_info(const std::string& device) {
+const DeviceInfo& PointRunner::device_info(const base::DeviceName& device) {
   auto it = state_->devices.find(device);
-  if (it == state_->devices.end()) it = state_->devices.emplace(device, probe_device(parse_device(device))).first;
+  if (it == state_->devices.end()) it = state_->devices.emplace(device, probe_device(resolve_device(device))).first;
   return it->second;
 }
 
-void PointRunner::measure_ceilings(const std::string& device, const std::vector<c10::ScalarType>& matmul_dtypes) {
+void PointRunner::measure_ceilings(const base::DeviceName& device, const std::vector<c10::ScalarType>& matmul_dtypes) {
   device_info(device);
   DeviceInfo& info = state_->devices.at(device);
-  const c10::Device resolved = parse_device(device);
+  const c10::Device resolved = resolve_device(device);
   for (const auto dtype : matmul_dtypes) {
     if (!info.measured.count(dtype)) {
       info.measured.emplace(dtype, bench::measure_ceilings(resolved, dtype, default_ceiling_options(resolved)));
@@ -99,7 +89,7 @@ void PointRunner::measure_ceilings(const std::string& device, const std::vector<
 
 void PointRunner::record_memory_snapshots(std::string dir) { state_->snapshot_dir = std::move(dir); }
 
-EnvironmentMonitor& PointRunner::monitor(const std::string& device) {
+EnvironmentMonitor& PointRunner::monitor(const base::DeviceName& device) {
   auto& m = state_->monitors[device];
   if (!m) m = std::make_unique<EnvironmentMonitor>(device_info(device).pci_bus_id);
   return *m;
@@ -114,6 +104,7 @@ void PointRunner::release() {
 }
 
 Status classify_failure(const std::exception& e) {
+  if (dynamic_cast<const PointSkipped*>(&e)) return Status::kSkipped;
   if (dynamic_cast<const c10::OutOfMemoryError*>(&e)) return Status::kOom;
   const std::string what = e.what();
   // The CPU allocator reports exhaustion as a plain c10::Error.
@@ -121,6 +112,30 @@ Status classify_failure(const std::exception& e) {
     return Status::kOom;
   }
   return Status::kError;
+}
+
+namespace {
+
+// Predicted peaks are within 5% of the counted ones (reports/PERFORMANCE.md); the rest
+// covers what no allocator counts (the heap's slack, kernels' workspaces).
+constexpr double kAdmissionMargin = 1.10;
+constexpr double kAdmissionSlackBytes = 256e6;
+
+}  // namespace
+
+void PointRunner::admit(const Point& p, bool new_model) {
+  const models::ModelConfig config = new_model ? models::resolve_model_or_config(p.model) : state_->config;
+  const Prediction pred = phase_hooks(p.phase).predict(config, p);
+  // A live model's weights are resident already, and inside the room's figure.
+  const double resident = new_model ? 0 : double(models::weight_bytes(config, models::element_bytes(p.dtype.storage)));
+  const double needs = pred.peak_bytes() * kAdmissionMargin + kAdmissionSlackBytes - resident;
+  const std::string refusal = admission_refusal(needs, memory_room(resolve_device(p.device)));
+  if (!refusal.empty()) {
+    char why[128];
+    std::snprintf(why, sizeof why, "; the predicted peak is %.2f GB, with a %.0f%% and %.0f MB margin",
+                  pred.peak_bytes() / 1e9, 100 * (kAdmissionMargin - 1), kAdmissionSlackBytes / 1e6);
+    throw PointSkipped(refusal + why);
+  }
 }
 
 namespace {
@@ -136,12 +151,14 @@ void run_once(PointRunner::State& s, PointResult* result) {
 void PointRunner::prepare(const Point& p) {
   auto& s = *state_;
   s.drop_point_buffers();
-  const std::string key = p.model + "|" + p.dtype + "|" + p.device + "|" + std::to_string(s.settings.seed);
-  if (key != s.model_key) {
-    release();  // free the previous model before building the next
+  const std::string key = p.model + "|" + p.dtype.name + "|" + p.device.str() + "|" + std::to_string(s.settings.seed);
+  const bool new_model = key != s.model_key;
+  if (new_model) release();  // free the previous model before building the next, and before the admission
+  admit(p, new_model);
+  if (new_model) {
     s.config = models::resolve_model_or_config(p.model);
-    s.device = parse_device(p.device);
-    s.precision = models::parse_precision(p.dtype);
+    s.device = resolve_device(p.device);
+    s.precision = models::precision_of(p.dtype);
     models::BuildOptions options{s.precision.storage, s.device, s.settings.seed};
     s.model = models::Transformer(s.config, options);
     if (!s.weights_file.empty()) models::load_checkpoint(s.model, s.weights_file);
@@ -167,9 +184,9 @@ void PointRunner::prepare(const Point& p) {
     throw std::runtime_error("injected failure for testing (--inject-failure)" + text);
   }
 
-  const PhaseSpec& spec = phase_spec(p.phase);
-  s.phase = spec.prepare(PhaseContext{s.model, s.config, s.device, s.precision, s.settings.seed}, p);
-  s.timeline = std::make_unique<Timeline>(s.device, spec.marks(p));
+  const PhaseHooks& hooks = phase_hooks(p.phase);
+  s.phase = hooks.prepare(PhaseContext{s.model, s.config, s.device, s.precision, s.settings.seed}, p);
+  s.timeline = std::make_unique<Timeline>(s.device, hooks.marks(p));
   if (s.hooks.slowdown_pct > 0) s.timeline->inject_slowdown(s.hooks.slowdown_pct / 100);
   // Warm-up runs absorb one-time costs (allocator growth, cuBLAS handles and
   // heuristics, lazy CUDA module loading, CPU page faults) that are not the model's.
@@ -191,13 +208,47 @@ void PointRunner::measure(const Point& p, PointResult& result) {
   auto& s = *state_;
   EnvironmentMonitor& mon = monitor(p.device);
   const double clock_before = mon.sm_clock_mhz();  // 0 without NVML (the CPU)
-  if (s.flusher && !traits(p.phase).generates) s.flusher->flush();  // before run_once's synchronisation: untimed
+  if (s.flusher && phase_row(p.phase).cold_cache) s.flusher->flush();  // before run_once's synchronisation: untimed
   run_once(s, &result);
   if (clock_before > 0) result.add_sample("sm_clock_mhz", std::min(clock_before, mon.sm_clock_mhz()));
   if (s.device.is_cuda()) result.add_sample("host_enqueue_ms", s.timeline->host_span_ms());
 }
 
 namespace {
+
+// The figures a point derives from its prediction: every predicted_* field the metric
+// table maps to it, and the rates its declared work implies against its median
+// intervals, set against the device's peaks and measured ceilings.
+void record_prediction(Prediction pred, const models::Precision& precision, const DeviceInfo& dev, PointResult& r) {
+  pred.total_bytes = pred.peak_bytes();
+  for (const auto& m : metrics()) {
+    if (!m.prediction) continue;
+    const double value = pred.*m.prediction;
+    if (value > 0 || m.when_zero == WhenZero::kWrite) r.set_value(std::string(m.key), value);
+  }
+  const double median_ms = summarize(r.samples.at("latency_ms")).median;
+  if (const auto noise = median_noise_pct(r.samples.at("latency_ms"))) r.set_value("sample_noise_pct", *noise);
+  r.set_value("tokens_per_s", pred.tokens / (median_ms / 1e3));
+  r.set_value("model_flops", pred.flops);
+  const double achieved = pred.flops / (median_ms / 1e3);
+  r.set_value("achieved_tflops", achieved / 1e12);
+  // Against the peak of the type the matmuls run in (bf16 under amp_bf16).
+  const double peak = dev.peak_flops(precision.compute);
+  if (peak > 0) r.set_value("peak_flops_pct", 100.0 * achieved / peak);
+  if (const Ceilings* c = dev.measured_for(precision.compute)) {
+    r.set_value("measured_flops_pct", 100.0 * achieved / c->matmul_flops_per_s);
+  }
+  const auto interval = r.samples.find(pred.bytes_interval);
+  if (pred.bytes <= 0 || interval == r.samples.end()) return;
+  const double bytes_per_s = pred.bytes / (summarize(interval->second).median / 1e3);
+  r.set_value(pred.bytes_metric, pred.bytes);
+  r.set_value("achieved_bandwidth_gbs", bytes_per_s / 1e9);
+  if (dev.peak_bandwidth > 0) r.set_value("peak_bandwidth_pct", 100.0 * bytes_per_s / dev.peak_bandwidth);
+  // Any measured copy ceiling of the device: the copy's bandwidth does not depend on the dtype.
+  if (!dev.measured.empty()) {
+    r.set_value("measured_bandwidth_pct", 100.0 * bytes_per_s / dev.measured.begin()->second.copy_bytes_per_s);
+  }
+}
 
 // "generate/125m:2+1*2/fp32/..." -> "generate_125m_2+1x2_fp32_...": a portable file name.
 std::string file_name_for(const std::string& id) {
@@ -211,6 +262,7 @@ std::string file_name_for(const std::string& id) {
 void PointRunner::finish(const Point& p, PointResult& r) {
   auto& s = *state_;
   s.probe->record(r);  // before the profiled pass, which must not count
+  if (s.flusher && phase_row(p.phase).cold_cache) r.set_value("cache_flush_bytes", double(s.flusher->bytes()));
   r.environment = monitor(p.device).end();
   if (auto it = r.samples.find("sm_clock_mhz"); it != r.samples.end()) {
     const std::string flag = low_clock_flag(it->second, monitor(p.device).default_sm_clock_mhz());
@@ -245,34 +297,8 @@ void PointRunner::finish(const Point& p, PointResult& r) {
     r.profile = profiles::summarize_trace(trace);
     r.profile->trace_file = std::filesystem::path(s.profile_dir).filename().string() + "/" + name;
   }
-  const PhaseSpec& spec = phase_spec(p.phase);
-  const Prediction pred = spec.predict(s.config, p, s.precision);
-  r.set_value("predicted_weight_bytes", pred.weight_bytes);
-  r.set_value("predicted_kv_cache_bytes", pred.kv_cache_bytes);
-  r.set_value("predicted_logits_bytes", pred.logits_bytes);
-  r.set_value("predicted_grad_bytes", pred.grad_bytes);
-  if (pred.optimizer_bytes > 0) r.set_value("predicted_optimizer_bytes", pred.optimizer_bytes);
-  if (pred.activation_bytes > 0) r.set_value("predicted_activation_bytes", pred.activation_bytes);
-  if (pred.transient_bytes > 0) r.set_value("predicted_transient_bytes", pred.transient_bytes);
-  const double sum = pred.weight_bytes + pred.kv_cache_bytes + pred.logits_bytes + pred.grad_bytes +
-                     pred.optimizer_bytes + pred.activation_bytes + pred.transient_bytes;
-  r.set_value("predicted_total_bytes", pred.total_bytes > 0 ? pred.total_bytes : sum);
-
-  const double median_ms = summarize(r.samples.at("latency_ms")).median;
-  if (const auto noise = median_noise_pct(r.samples.at("latency_ms"))) r.set_value("sample_noise_pct", *noise);
-  r.set_value("tokens_per_s", pred.tokens / (median_ms / 1e3));
-  r.set_value("model_flops", pred.flops);
-  const double achieved = pred.flops / (median_ms / 1e3);
-  r.set_value("achieved_tflops", achieved / 1e12);
-  const DeviceInfo& dev = device_info(p.device);
-  // Against the peak of the type the matmuls run in (bf16 under amp_bf16).
-  const double peak = dev.peak_flops(s.precision.compute);
-  if (peak > 0) r.set_value("peak_flops_pct", 100.0 * achieved / peak);
-  if (const Ceilings* c = dev.measured_for(s.precision.compute)) {
-    r.set_value("measured_flops_pct", 100.0 * achieved / c->matmul_flops_per_s);
-  }
-  if (spec.derive) spec.derive(s.config, p, s.precision, dev, r);
-  if (spec.changes_weights) release();  // the next point starts from freshly built weights
+  record_prediction(phase_hooks(p.phase).predict(s.config, p), s.precision, device_info(p.device), r);
+  if (phase_row(p.phase).changes_weights) release();  // the next point starts from freshly built weights
 }
 
 }  // namespace shishu::bench

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "bench/device_info.h"
@@ -33,23 +34,24 @@ class PointRunner {
               std::string weights_file = "");
   ~PointRunner();
 
-  // Why the point cannot run here (e.g. CUDA graphs on the CPU), or "" if it can.
-  static std::string skip_reason(const Point& p);
-
   void prepare(const Point& p);                       // build, inputs, warm-up; throws on failure
   void measure(const Point& p, PointResult& result);  // one timed repetition
   void finish(const Point& p, PointResult& result);   // memory, derived figures, optional profile
   void release();                                     // drop model and buffers
+  // Throws PointSkipped when the point's predicted peak (with a margin) exceeds the
+  // memory its device has left: a point the kernel's OOM killer would end, and the run
+  // with it, is recorded as skipped instead.
+  void admit(const Point& p, bool new_model);
 
-  const DeviceInfo& device_info(const std::string& device);
+  const DeviceInfo& device_info(const base::DeviceName& device);
   // From here on, finish() runs one more untimed pass of each CUDA point with PyTorch's
   // allocator history recorded, and writes its snapshot into `dir` (bench/memory_snapshot.h).
   void record_memory_snapshots(std::string dir);
   // Measures the device's copy and matmul ceilings (bench/ceilings.h) for each matmul
   // dtype, once; finish() then sets every point against them as well.
-  void measure_ceilings(const std::string& device, const std::vector<c10::ScalarType>& matmul_dtypes);
+  void measure_ceilings(const base::DeviceName& device, const std::vector<c10::ScalarType>& matmul_dtypes);
   // The environment readings around each point on `device` (bench/environment.h).
-  EnvironmentMonitor& monitor(const std::string& device);
+  EnvironmentMonitor& monitor(const base::DeviceName& device);
 
   struct State;  // opaque: LibTorch objects stay out of this header
 
@@ -57,7 +59,12 @@ class PointRunner {
   std::unique_ptr<State> state_;
 };
 
-// "oom" for allocation failures (CUDA or host), "error" otherwise.
+// A point refused before it runs, with the reason (its predicted memory does not fit).
+struct PointSkipped : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// "oom" for allocation failures (CUDA or host), "skipped" for a PointSkipped, "error" otherwise.
 Status classify_failure(const std::exception& e);
 
 }  // namespace shishu::bench

@@ -3,14 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <cmath>
+#include <cstdio>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
+#include "base/json_reader.h"
 #include "bench/axis_values.h"
+#include "bench/phase_row.h"
 
 namespace shishu::bench_presets {
 std::optional<std::string_view> find_embedded(std::string_view name);
@@ -53,27 +56,45 @@ std::vector<int64_t> int_axis(const json& v, const std::string& where) {
   return out;
 }
 
+std::string axis_keys() {
+  std::string keys = "phase models dtype device mode";
+  for (const auto& row : kAxisRows) keys += std::string(" ") + row.name;
+  return keys;
+}
+
 void read_axes(const json& obj, Grid& g, const std::string& where) {
-  static const std::set<std::string> known = {"phase", "models", "dtype", "device", "mode",
-                                              "batch", "seq",    "prefill", "gen"};
   for (const auto& [key, value] : obj.items()) {
     const std::string at = where + "." + key;
-    if (!known.count(key)) bad(where, "unknown axis '" + key + "' (axes: phase models dtype device mode batch seq prefill gen)");
-    if (key == "phase") g.phases = string_axis(value, at);
-    if (key == "models") g.models = string_axis(value, at);
-    if (key == "dtype") g.dtypes = string_axis(value, at);
-    if (key == "device") g.devices = string_axis(value, at);
-    if (key == "mode") g.modes = string_axis(value, at);
-    if (key == "batch") g.batch = int_axis(value, at);
-    if (key == "seq") g.seq = int_axis(value, at);
-    if (key == "prefill") g.prefill = int_axis(value, at);
-    if (key == "gen") g.gen = int_axis(value, at);
+    if (key == "phase") {
+      g.phases = parse_each(at, string_axis(value, at), [](std::string_view s) { return phase_row(s).name; });
+    } else if (key == "models") {
+      g.models = string_axis(value, at);
+    } else if (key == "dtype") {
+      g.dtypes = parse_each(at, string_axis(value, at), models::parse_dtype_name);
+    } else if (key == "device") {
+      g.devices = parse_each(at, string_axis(value, at), base::DeviceName::parse);
+    } else if (key == "mode") {
+      g.modes = parse_each(at, string_axis(value, at), models::parse_backend);
+    } else if (const auto axis = find_axis(key)) {
+      g.shape[*axis] = int_axis(value, at);
+    } else {
+      bad(where, "unknown axis '" + key + "' (axes: " + axis_keys() + ")");
+    }
   }
 }
 
 template <typename T>
 void inherit(std::vector<T>& axis, const std::vector<T>& fallback) {
   if (axis.empty()) axis = fallback;
+}
+
+void inherit(Grid& g, const Grid& defaults) {
+  inherit(g.phases, defaults.phases);
+  inherit(g.models, defaults.models);
+  inherit(g.dtypes, defaults.dtypes);
+  inherit(g.devices, defaults.devices);
+  inherit(g.modes, defaults.modes);
+  for (const auto& [axis, values] : defaults.shape) g.shape.emplace(axis, values);
 }
 
 // "sampling": {"max_noise_pct": 1, "min_samples": 10, "min_time_s": 0.5, "timeout_s": 15},
@@ -103,12 +124,7 @@ NoiseRule read_noise_rule(const json& obj, const std::string& where) {
 }  // namespace
 
 Sweep parse_sweep(const std::string& text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows (fuzzing)
-    bad(origin, std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = base::parse_json(text, origin);
   if (!doc.is_object()) bad(origin, "a preset must be a JSON object");
   static const std::set<std::string> known = {"name",    "description", "warmup",   "repetitions", "sampling",
                                               "seed",    "profile",     "defaults", "grids"};
@@ -154,15 +170,7 @@ Sweep parse_sweep(const std::string& text, const std::string& origin) {
     if (!obj.is_object()) bad(where, "must be an object");
     Grid g;
     read_axes(obj, g, where);
-    inherit(g.phases, defaults.phases);
-    inherit(g.models, defaults.models);
-    inherit(g.dtypes, defaults.dtypes);
-    inherit(g.devices, defaults.devices);
-    inherit(g.modes, defaults.modes);
-    inherit(g.batch, defaults.batch);
-    inherit(g.seq, defaults.seq);
-    inherit(g.prefill, defaults.prefill);
-    inherit(g.gen, defaults.gen);
+    inherit(g, defaults);
     s.grids.push_back(std::move(g));
   }
   return s;
@@ -181,15 +189,13 @@ Sweep load_sweep(const std::string& name_or_path) {
   if (auto text = bench_presets::find_embedded(name_or_path + ".json")) {
     return parse_sweep(std::string(*text), "preset " + name_or_path);
   }
-  std::ifstream in(name_or_path);
-  if (!in) {
+  std::error_code ec;
+  if (!std::filesystem::exists(name_or_path, ec)) {
     std::string names;
     for (const auto& n : preset_names()) names += " " + n;
     throw std::invalid_argument("no preset or file named '" + name_or_path + "'; presets:" + names);
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_sweep(buffer.str(), name_or_path);
+  return parse_sweep(base::read_text_file(name_or_path), name_or_path);
 }
 
 void apply_overrides(Sweep& sweep, const Overrides& o) {
@@ -197,8 +203,17 @@ void apply_overrides(Sweep& sweep, const Overrides& o) {
     throw std::invalid_argument("--reps asks for a fixed count, --noise/--noise-timeout for sampling until settled: "
                                 "give one");
   }
-  if (o.noise_pct && !(*o.noise_pct > 0 && *o.noise_pct < 100)) throw std::invalid_argument("--noise must be in (0, 100)");
-  if (o.noise_timeout_s && !(*o.noise_timeout_s > 0)) throw std::invalid_argument("--noise-timeout must be > 0");
+  auto value = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return std::string(text);
+  };
+  if (o.noise_pct && !(*o.noise_pct > 0 && *o.noise_pct < 100)) {
+    throw std::invalid_argument("--noise " + value(*o.noise_pct) + " must be in (0, 100)");
+  }
+  if (o.noise_timeout_s && !(*o.noise_timeout_s > 0 && std::isfinite(*o.noise_timeout_s))) {
+    throw std::invalid_argument("--noise-timeout " + value(*o.noise_timeout_s) + " must be a number of seconds > 0");
+  }
   if (o.warmup) sweep.settings.warmup = *o.warmup;
   if (o.repetitions) {
     sweep.settings.repetitions = *o.repetitions;
@@ -215,9 +230,7 @@ void apply_overrides(Sweep& sweep, const Overrides& o) {
     if (o.phases) {
       std::vector<std::string> kept;
       for (const auto& p : g.phases) {
-        for (const auto& want : *o.phases) {
-          if (parse_phase(p) == parse_phase(want)) kept.push_back(p);
-        }
+        if (std::find(o.phases->begin(), o.phases->end(), p) != o.phases->end()) kept.push_back(p);
       }
       g.phases = kept;
     }
@@ -225,14 +238,55 @@ void apply_overrides(Sweep& sweep, const Overrides& o) {
     if (o.dtypes) g.dtypes = *o.dtypes;
     if (o.devices) g.devices = *o.devices;
     if (o.modes) g.modes = *o.modes;
-    if (o.batch) g.batch = *o.batch;
-    if (o.seq) g.seq = *o.seq;
-    if (o.prefill) g.prefill = *o.prefill;
-    if (o.gen) g.gen = *o.gen;
+    for (const auto& [axis, values] : o.shape) g.shape[axis] = values;
   }
-  if (o.warmup && *o.warmup < 0) throw std::invalid_argument("--warmup must be >= 0");
-  if (o.repetitions && *o.repetitions < 1) throw std::invalid_argument("--reps must be >= 1");
+  if (o.warmup && *o.warmup < 0) throw std::invalid_argument("--warmup " + std::to_string(*o.warmup) + " must be >= 0");
+  if (o.repetitions && *o.repetitions < 1) {
+    throw std::invalid_argument("--reps " + std::to_string(*o.repetitions) + " must be >= 1");
+  }
 }
+
+namespace {
+
+// Every combination of `uses`' values, in the order of `uses` (the first varies slowest).
+// An axis the grid leaves out that has a default is left out of the shape.
+void cross_shape(const std::vector<AxisUse>& uses, const Grid& g, size_t next, Shape& shape,
+                 const std::function<void(const Shape&)>& emit) {
+  if (next == uses.size()) return emit(shape);
+  const auto it = g.shape.find(uses[next].axis);
+  if (it == g.shape.end()) {
+    shape.erase(uses[next].axis);
+    return cross_shape(uses, g, next + 1, shape, emit);
+  }
+  for (int64_t v : it->second) {
+    shape[uses[next].axis] = v;
+    cross_shape(uses, g, next + 1, shape, emit);
+  }
+}
+
+// What an axis's value may not be beyond its own minimum: above the axis it is bounded
+// by, or, summed over the phase's position axes, past the positions a cache can hold.
+std::string shape_problem(const PhaseRow& phase, const Shape& s) {
+  for (const auto& use : phase.shape) {
+    if (!use.at_most || !s.count(use.axis) || !s.count(*use.at_most)) continue;
+    if (s.at(use.axis) > s.at(*use.at_most)) {
+      return std::string(axis_name(use.axis)) + " " + std::to_string(s.at(use.axis)) + " is above " +
+             axis_name(*use.at_most) + " " + std::to_string(s.at(*use.at_most)) + ": it can be at most that";
+    }
+  }
+  int64_t positions = 0;
+  std::string terms;
+  for (Axis a : phase.positions) {
+    positions += s.count(a) ? s.at(a) : 0;
+    terms += (terms.empty() ? "" : " + ") + std::string(axis_name(a)) + " " + std::to_string(s.count(a) ? s.at(a) : 0);
+  }
+  if (positions > kMaxPositions) {
+    return terms + " = " + std::to_string(positions) + " positions, past the limit of " + std::to_string(kMaxPositions);
+  }
+  return "";
+}
+
+}  // namespace
 
 std::vector<Point> expand(const Sweep& sweep) {
   std::vector<Point> points;
@@ -245,45 +299,49 @@ std::vector<Point> expand(const Sweep& sweep) {
     };
     if (g.phases.empty()) continue;  // filtered out by --phase
     require(!g.models.empty(), "no models");
-    require(!g.dtypes.empty() && !g.devices.empty() && !g.modes.empty() && !g.batch.empty(),
-            "needs dtype, device, mode and batch (in the grid or in defaults)");
+    require(!g.dtypes.empty() && !g.devices.empty() && !g.modes.empty(),
+            "needs dtype, device and mode (in the grid or in defaults)");
     for (const auto& phase_name : g.phases) {
-      const Phase phase = parse_phase(phase_name);
-      const bool generate = traits(phase).generates;
-      if (generate) {
-        require(!g.prefill.empty() && !g.gen.empty(), "generate needs prefill and gen axes");
-        for (int64_t gen : g.gen) {
-          require(gen >= 2, "gen " + std::to_string(gen) +
-                                " is too short: throughput = batch*(G-1)/(total-TTFT) needs G >= 2");
+      const PhaseRow& phase = phase_row(phase_name);
+      for (const auto& use : phase.shape) {
+        const auto it = g.shape.find(use.axis);
+        if (it == g.shape.end() && use.default_value >= 0) continue;
+        require(it != g.shape.end(), phase.name + " needs a " + axis_name(use.axis) + " axis");
+        for (int64_t v : it->second) {
+          require(v >= use.min, phase.name + ": " + axis_name(use.axis) + " " + std::to_string(v) + " is below " +
+                                    std::to_string(use.min) + ": " + use.why_min);
         }
-      } else {
-        require(!g.seq.empty(), to_string(phase) + " needs a seq axis");
       }
-      if (traits(phase).needs_loss) {
-        for (int64_t seq : g.seq) require(seq >= 2, to_string(phase) + " needs seq >= 2 for a next-token loss");
-      }
-      const std::vector<int64_t> one = {0};
+      // A phase that takes no backend runs once, as eager, whatever the grid's modes.
+      const std::vector<models::Backend> modes = phase.takes_backend ? g.modes : std::vector<models::Backend>{{}};
+      Shape shape;
       for (const auto& model : g.models)
         for (const auto& dtype : g.dtypes)
           for (const auto& device : g.devices)
-            for (const auto& mode : g.modes)
-              for (int64_t batch : g.batch)
-                for (int64_t seq : generate ? one : g.seq)
-                  for (int64_t prefill : generate ? g.prefill : one)
-                    for (int64_t gen : generate ? g.gen : one) {
-                      Point p{model, phase, batch, seq, prefill, gen, dtype, device, parse_mode(mode)};
-                      if (seen.insert(p.id()).second) points.push_back(p);
-                    }
+            for (const auto& mode : modes)
+              cross_shape(phase.shape, g, 0, shape, [&](const Shape& s) {
+                const std::string problem = shape_problem(phase, s);
+                require(problem.empty(), phase.name + ": " + problem);
+                Point p{model, phase.name, dtype, device, mode, s};
+                if (seen.insert(p.id()).second) points.push_back(p);
+              });
     }
   }
   if (points.empty()) throw std::invalid_argument(sweep.name + ": the sweep has no points (check --phase)");
   // Group by (model, dtype, device) in order of first appearance; stable within a group.
   std::map<std::string, size_t> first_seen;
-  auto key = [](const Point& p) { return p.model + "|" + p.dtype + "|" + p.device; };
+  auto key = [](const Point& p) { return p.model + "|" + p.dtype.name + "|" + p.device.str(); };
   for (const auto& p : points) first_seen.emplace(key(p), first_seen.size());
   std::stable_sort(points.begin(), points.end(),
                    [&](const Point& a, const Point& b) { return first_seen[key(a)] < first_seen[key(b)]; });
   return points;
+}
+
+std::string skip_reason(const Point& p) {
+  if (p.dtype.mixed() && !phase_row(p.phase).mixed_precision) {
+    return p.dtype.name + " (mixed precision) applies to the training phases; generation runs in bf16";
+  }
+  return models::backend_unavailable(p.mode, p.device.kind);
 }
 
 std::vector<Point> shard(const std::vector<Point>& points, int index, int count) {

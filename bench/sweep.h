@@ -3,8 +3,11 @@
 // ordered list of points to run.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/point.h"
@@ -12,9 +15,15 @@
 
 namespace shishu::bench {
 
+// Every axis a value, parsed where the text entered (the preset, a flag). phases hold
+// canonical names (bench/phase_row.h); models are checked before a run, with the
+// checkpoint they may come from (cli/run_command.cpp).
 struct Grid {
-  std::vector<std::string> phases, models, dtypes, devices, modes;
-  std::vector<int64_t> batch, seq, prefill, gen;
+  std::vector<std::string> phases, models;
+  std::vector<models::Dtype> dtypes;
+  std::vector<base::DeviceName> devices;
+  std::vector<models::Backend> modes;
+  std::map<Axis, std::vector<int64_t>> shape;
 };
 
 struct SweepSettings {
@@ -35,8 +44,11 @@ struct Sweep {
 // Command-line replacements; each set axis replaces that axis in every grid, except
 // phases, which filters: only grids' phases also listed run.
 struct Overrides {
-  std::optional<std::vector<std::string>> phases, models, dtypes, devices, modes;
-  std::optional<std::vector<int64_t>> batch, seq, prefill, gen;
+  std::optional<std::vector<std::string>> phases, models;
+  std::optional<std::vector<models::Dtype>> dtypes;
+  std::optional<std::vector<base::DeviceName>> devices;
+  std::optional<std::vector<models::Backend>> modes;
+  std::map<Axis, std::vector<int64_t>> shape;
   std::optional<int> warmup, repetitions;  // --reps: a fixed count, whatever the preset says
   std::optional<double> noise_pct, noise_timeout_s;  // --noise, --noise-timeout: noise-driven sampling
   std::optional<uint64_t> seed;
@@ -54,8 +66,28 @@ void apply_overrides(Sweep& sweep, const Overrides& overrides);
 
 // All points, validated (throws std::invalid_argument naming the bad value, e.g. a
 // generation length below 2), deduplicated, and ordered so that points sharing a
-// model, dtype and device run back to back: each model is built once.
+// model, dtype and device run back to back: each model is built once. Each phase is
+// crossed with the axes its row declares, and with the backend axis only if it takes one.
 std::vector<Point> expand(const Sweep& sweep);
+
+// Why the point cannot run on any machine (amp_bf16 outside training, a peer's
+// figures), or why not on its device's kind (a backend's devices); "" if it can.
+std::string skip_reason(const Point& p);
+
+// Each of the comma-separated `texts` through `parse`, its error prefixed with `where`:
+// the one way text becomes a typed axis value.
+template <typename Parse>
+auto parse_each(const std::string& where, const std::vector<std::string>& texts, Parse parse) {
+  std::vector<decltype(parse(std::string_view()))> values;
+  for (const auto& t : texts) {
+    try {
+      values.push_back(parse(t));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(where + ": " + e.what());
+    }
+  }
+  return values;
+}
 
 // Deterministic, balanced shard: every `count`-th point starting at `index`, over the
 // expanded order (round-robin spreads large and small models across shards).

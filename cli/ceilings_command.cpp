@@ -26,7 +26,7 @@ void add_ceilings_options(CLI::App& app, CeilingsOptions& o) {
 }
 
 int run_ceilings_command(const CeilingsOptions& o) {
-  const c10::Device device = bench::parse_device(o.device);
+  const c10::Device device = bench::resolve_device(base::DeviceName::parse(o.device));
   const c10::ScalarType dtype = models::parse_dtype(o.dtype);
   bench::CeilingOptions options = bench::default_ceiling_options(device);
   if (o.copy_mib) options.copy_bytes = o.copy_mib << 20;

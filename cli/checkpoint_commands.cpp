@@ -38,7 +38,7 @@ models::Transformer build_model(const CheckpointOptions& o) {
   if (o.model.empty() && o.weights.empty()) throw std::invalid_argument("name a model with --model, or give --weights");
   const models::ModelConfig config =
       o.weights.empty() ? models::resolve_model_or_config(o.model) : models::config_for_weights(o.weights, o.model);
-  const models::BuildOptions build{models::parse_dtype(o.dtype), bench::parse_device(o.device), o.seed, o.init_std};
+  const models::BuildOptions build{models::parse_dtype(o.dtype), bench::resolve_device(base::DeviceName::parse(o.device)), o.seed, o.init_std};
   models::Transformer model(config, build);
   if (!o.weights.empty()) models::load_checkpoint(model, models::locate_checkpoint(o.weights).weights);
   return model;

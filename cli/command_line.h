@@ -3,6 +3,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -15,9 +17,28 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;    // a point errored (run), a regression (compare)
 inline constexpr int kExitBadInput = 2;  // refused before anything ran
 
+// Every floating-point option of `app` and of its subcommands refuses a value that is
+// not a finite number, naming it. CLI11 converts "nan", "inf" and "1e999" like any other
+// number, and its Range check lets NaN through, since every comparison with NaN is false.
+inline void require_finite_numbers(CLI::App& app) {
+  const CLI::Validator finite(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !std::isfinite(v)) return "'" + text + "' is not a finite number";
+        return "";
+      },
+      "", "finite");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_name().rfind("FLOAT", 0) == 0) option->check(finite);  // "FLOAT" or "FLOAT:<validators>"
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) require_finite_numbers(*sub);
+}
+
 // Parses argv into `app`. Returns an exit status to stop with (--help: 0; a bad or
 // missing flag: CLI11's message, then 2), or nullopt to go on.
 inline std::optional<int> parse_or_exit(CLI::App& app, int argc, char** argv) {
+  require_finite_numbers(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

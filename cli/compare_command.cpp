@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -37,11 +38,11 @@ CLI::App* add_compare_command(CLI::App& app, CompareCommand& c) {
 int run_compare_command(CompareCommand& c) {
   for (const auto& spec : c.metric_thresholds) {
     const auto eq = spec.find('=');
-    double pct = 0;
-    try {
-      if (eq == std::string::npos) throw std::invalid_argument("no '='");
-      pct = std::stod(spec.substr(eq + 1));
-    } catch (const std::exception&) {
+    // The whole of PCT must be the number: std::stod would read "3abc" as 3.
+    const std::string pct_text = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    char* end = nullptr;
+    const double pct = std::strtod(pct_text.c_str(), &end);
+    if (pct_text.empty() || *end != '\0') {
       throw std::invalid_argument("--metric-threshold '" + spec + "' must be METRIC=PCT, e.g. latency_ms=3");
     }
     c.options.change.metric_threshold_pct[spec.substr(0, eq)] = pct;

@@ -1,5 +1,6 @@
 // shishu-bench: the command-line entry point. Subcommands:
 //   models   the registry of paper variants (and custom layouts) as a table or JSON
+//   phases   the phases, their shape axes and traits
 //   run      a benchmark sweep through Google Benchmark into a JSON report
 //   overhead the generation loop's cost over the bare decode step
 //   ceilings the device's measured copy bandwidth and matmul FLOP/s
@@ -17,6 +18,7 @@
 #include "cli/command_line.h"
 #include "cli/models_command.h"
 #include "cli/overhead_command.h"
+#include "cli/phases_command.h"
 #include "cli/run_command.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +31,10 @@ int main(int argc, char** argv) {
   models->add_option("--also", models_options.extra,
                      "Custom models to list after the registry, as <base>:<layout> (e.g. 125m:10+20)")
       ->delimiter(',');
+
+  bool phases_json = false;
+  auto* phases = app.add_subcommand("phases", "Print the phases: their shape axes, traits and meaning");
+  phases->add_flag("--json", phases_json, "Print their declarations as JSON");
 
   shishu::cli::RunOptions run_options;
   auto* run = app.add_subcommand("run", "Run a benchmark sweep (any --benchmark_* flag goes to Google Benchmark)");
@@ -67,6 +73,7 @@ int main(int argc, char** argv) {
 
   try {
     if (models->parsed()) return shishu::cli::run_models_command(models_options);
+    if (phases->parsed()) return shishu::cli::run_phases_command(phases_json);
     if (run->parsed()) return shishu::cli::run_sweep_command(run_options);
     if (overhead->parsed()) return shishu::cli::run_overhead_command(overhead_options);
     if (ceilings->parsed()) return shishu::cli::run_ceilings_command(ceilings_options);

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "base/utf8.h"
+#include "bench/phase_row.h"
 #include "cli/command_line.h"
 #include "cli/compare_command.h"
 #include "cli/output_target.h"
@@ -23,6 +24,8 @@
 #include "reports/report_json.h"
 
 int main(int argc, char** argv) {
+  // This program links no phase file: it knows the phases by their declarations.
+  shishu::bench::register_builtin_phase_declarations();
   using namespace shishu::reports;
   CLI::App app{"shishu-report: tables, architecture comparisons, regression gate, history, export and shard merging"};
   app.require_subcommand(1);

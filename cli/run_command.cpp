@@ -18,6 +18,7 @@
 #include "base/utf8.h"
 #include "bench/gbench_driver.h"
 #include "bench/memory_snapshot.h"
+#include "bench/phase_row.h"
 #include "bench/stats.h"
 #include "cli/command_line.h"
 #include "cli/point_list.h"
@@ -47,18 +48,13 @@ extern "C" void on_interrupt(int) {
 }
 
 // Everything a point needs is checked before anything runs, so a typo fails in a
-// second with exit 2 instead of an hour into a sweep. Device names are checked for
-// spelling only: whether this machine has the device matters to running, not listing.
+// second with exit 2 instead of an hour into a sweep. Every other axis is a value parsed
+// where its text entered; whether this machine has a device matters to running, not
+// listing.
 void validate_points(const std::vector<bench::Point>& points) {
-  std::set<std::string> models, dtypes, devices;
-  for (const auto& p : points) {
-    models.insert(p.model);
-    dtypes.insert(p.dtype);
-    devices.insert(p.device);
-  }
+  std::set<std::string> models;
+  for (const auto& p : points) models.insert(p.model);
   for (const auto& m : models) models::resolve_model_or_config(m);
-  for (const auto& d : dtypes) models::parse_precision(d);
-  for (const auto& d : devices) bench::check_device_name(d);
 }
 
 // The models a sweep over a checkpoint's weights runs: the one its config.json names
@@ -78,31 +74,45 @@ std::vector<std::string> checkpoint_models(const std::string& weights,
 
 // Running (unlike listing) refuses a sweep with a point on a device this machine lacks.
 void require_devices_here(const std::vector<bench::Point>& points) {
-  std::map<std::string, size_t> needing;
+  std::map<base::DeviceName, size_t> needing;
   for (const auto& p : points) {
-    if (bench::PointRunner::skip_reason(p).empty()) ++needing[p.device];
+    if (bench::skip_reason(p).empty()) ++needing[p.device];
   }
   for (const auto& [device, count] : needing) {
     const std::string reason = bench::device_unavailable_reason(device);
     if (reason.empty()) continue;
-    throw std::invalid_argument("device '" + device + "' requested by " + std::to_string(count) +
+    throw std::invalid_argument("device '" + device.str() + "' requested by " + std::to_string(count) +
                                 " point(s), but " + reason + " (--list shows the plan on any machine)");
   }
 }
 
 // The devices whose ceilings a run measures, each with the matmul dtypes its points
 // compute in: CUDA devices unless --no-ceilings, the CPU only with --ceilings.
-std::map<std::string, std::vector<c10::ScalarType>> ceiling_plan(const std::vector<bench::Point>& points,
-                                                                 std::optional<bool> asked) {
-  std::map<std::string, std::vector<c10::ScalarType>> plan;
+std::map<base::DeviceName, std::vector<c10::ScalarType>> ceiling_plan(const std::vector<bench::Point>& points,
+                                                                      std::optional<bool> asked) {
+  std::map<base::DeviceName, std::vector<c10::ScalarType>> plan;
   for (const auto& p : points) {
-    const bool wanted = asked.value_or(p.device != "cpu");
-    if (!wanted || !bench::PointRunner::skip_reason(p).empty()) continue;
+    const bool wanted = asked.value_or(p.device.is_cuda());
+    if (!wanted || !bench::skip_reason(p).empty()) continue;
     auto& dtypes = plan[p.device];
-    const c10::ScalarType compute = models::parse_precision(p.dtype).compute;
+    const c10::ScalarType compute = models::scalar_type(p.dtype.compute);
     if (std::find(dtypes.begin(), dtypes.end(), compute) == dtypes.end()) dtypes.push_back(compute);
   }
   return plan;
+}
+
+// --l2-flush changes only the phases whose rows run cold: a sweep of none of them would
+// be labelled cold and measure warm.
+void require_a_cold_phase(const std::vector<bench::Point>& points) {
+  for (const auto& p : points) {
+    if (bench::phase_row(p.phase).cold_cache) return;
+  }
+  std::string cold;
+  for (const bench::PhaseRow* row : bench::phase_rows()) {
+    if (row->cold_cache) cold += (cold.empty() ? "" : ", ") + row->name;
+  }
+  throw std::invalid_argument("--l2-flush applies to " + cold + ", and this sweep has none of them (" + points.front().phase +
+                              " keeps its caches warm): drop the flag, or add one of those phases");
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {
@@ -131,6 +141,7 @@ int run_sweep_command(RunOptions o) {
   bench::apply_overrides(sweep, overrides);
   sweep.settings.l2_flush = sweep.settings.l2_flush || o.l2_flush;
   std::vector<bench::Point> points = bench::expand(sweep);
+  if (sweep.settings.l2_flush) require_a_cold_phase(points);
   if (!o.shard.empty()) {
     const auto [index, count] = parse_shard(o.shard);
     points = bench::shard(points, index, count);
@@ -142,8 +153,8 @@ int run_sweep_command(RunOptions o) {
   // the timed ones must come after at least one warm-up.
   if (o.inject_slowdown_pct > 0 && sweep.settings.warmup < 1) {
     for (const auto& p : points) {
-      if (p.device != "cpu") {
-        throw std::invalid_argument("--inject-slowdown on " + p.device + " (point '" + p.id() +
+      if (p.device.is_cuda()) {
+        throw std::invalid_argument("--inject-slowdown on " + p.device.str() + " (point '" + p.id() +
                                     "') needs at least one warm-up: --warmup 0 would leave the first repetition unslowed");
       }
     }
@@ -151,8 +162,10 @@ int run_sweep_command(RunOptions o) {
   for (const auto& spec : o.inject_failure) {
     const auto eq = spec.find('=');
     const std::string kind = eq == std::string::npos ? "" : spec.substr(eq + 1);
-    if (kind != "oom" && kind != "error" && kind.rfind("error:", 0) != 0) {
-      throw std::invalid_argument("--inject-failure '" + spec + "' must be ID_SUBSTRING=oom|error|error:MESSAGE");
+    // An empty ID_SUBSTRING would match, and fail, every point.
+    if (eq == 0 || eq == std::string::npos || (kind != "oom" && kind != "error" && kind.rfind("error:", 0) != 0)) {
+      throw std::invalid_argument("--inject-failure '" + spec +
+                                  "' must be ID_SUBSTRING=oom|error|error:MESSAGE, with a non-empty ID_SUBSTRING");
     }
     hooks.failures[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
@@ -183,15 +196,15 @@ int run_sweep_command(RunOptions o) {
   if (o.memory_snapshot) {
     runner.record_memory_snapshots(dir + "/memory");
     for (const auto& p : points) {
-      const std::string why = bench::memory_snapshot_unavailable(bench::parse_device(p.device));
+      const std::string why = bench::memory_snapshot_unavailable(bench::resolve_device(p.device));
       if (why.empty()) continue;
-      std::cerr << "shishu-bench: note: --memory-snapshot skips " << p.device << " points: " << why << "\n";
+      std::cerr << "shishu-bench: note: --memory-snapshot skips " << p.device.str() << " points: " << why << "\n";
       break;
     }
   }
   const std::string started = utc_now();
   for (const auto& [device, dtypes] : ceiling_plan(points, o.ceilings)) {
-    std::cerr << "shishu-bench: measuring the copy and matmul ceilings of " << device << "\n";
+    std::cerr << "shishu-bench: measuring the copy and matmul ceilings of " << device.str() << "\n";
     runner.measure_ceilings(device, dtypes);
   }
   nlohmann::json context = make_context(o, sweep, runner, points, started);
@@ -213,7 +226,7 @@ int run_sweep_command(RunOptions o) {
     Progress progress(points.size() - by_id.size());
     for (const auto& p : points) {
       if (by_id.count(p.id())) continue;
-      const std::string reason = bench::PointRunner::skip_reason(p);
+      const std::string reason = bench::skip_reason(p);
       if (reason.empty()) {
         to_run.push_back(p);
         continue;
@@ -242,7 +255,7 @@ int run_sweep_command(RunOptions o) {
     context["finished_at"] = utc_now();
     if (!o.resume_dir.empty()) context["resumed"] = true;
     reports::write_file_atomic(dir + "/report.json", base::json_text(reports::make_report(context, ordered), 2) + "\n");
-    const std::string summary = reports::markdown_summary(ordered);
+    const std::string summary = reports::markdown_summary(ordered, context);
     reports::write_file_atomic(dir + "/summary.md", summary);
     std::cout << "\n" << summary << "\nreport: " << dir << "/report.json\n";
   } catch (const reports::WriteError& e) {

@@ -16,7 +16,8 @@ namespace shishu::cli {
 
 struct RunOptions {
   std::string preset;  // name or path; empty: cpu-default without a GPU, ci-gpu with one
-  std::optional<std::string> phases, models, dtypes, devices, modes, batch, seq, prefill, gen;
+  std::optional<std::string> phases, models, dtypes, devices, modes;
+  std::map<bench::Axis, std::optional<std::string>> shape;  // --batch, --seq, ...: one per row of bench/axes.h
   std::optional<int> warmup, repetitions;
   std::optional<double> noise_pct, noise_timeout_s;  // sample until settled (bench/sampling.h)
   std::optional<uint64_t> seed;

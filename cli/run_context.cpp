@@ -54,11 +54,11 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
                             const std::vector<bench::Point>& points, const std::string& started) {
   const auto& build = reports::build_info();
   nlohmann::json devices = nlohmann::json::array();
-  std::set<std::string> seen;
+  std::set<base::DeviceName> seen;
   for (const auto& p : points) {
     if (!seen.insert(p.device).second) continue;
     const auto& d = runner.device_info(p.device);
-    devices.push_back({{"device", p.device},
+    devices.push_back({{"device", p.device.str()},
                        {"kind", d.kind},
                        {"name", d.name},
                        {"compute_units", d.compute_units},
@@ -71,6 +71,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
                        {"peak_fp32_flops", d.peak_fp32_flops},
                        {"peak_bandwidth_bytes_per_s", d.peak_bandwidth},
                        {"environment_source", runner.monitor(p.device).source()},
+                       {"last_level_cache", {{"bytes", d.last_level_cache_bytes}, {"source", d.last_level_cache_source}}},
                        {"measured_ceilings", ceilings_json(d)}});
   }
   nlohmann::json warnings = nlohmann::json::array();
@@ -85,7 +86,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
                        "% (--inject-slowdown); not a real measurement");
   }
   std::set<std::string> dtypes;
-  for (const auto& p : points) dtypes.insert(p.dtype);
+  for (const auto& p : points) dtypes.insert(p.dtype.name);
   // Paths, the command line, preset and device names come from outside: valid UTF-8 from here on.
   return base::valid_utf8_tree(nlohmann::json{{"tool", "shishu-bench " + build.version},
           {"git_commit", build.git_commit},

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/json_reader.h"
 #include "base/utf8.h"
 #include "reports/build_info.h"
 #include "reports/journal.h"
@@ -60,10 +62,11 @@ nlohmann::json run_identity(const bench::Sweep& sweep, const std::vector<bench::
 namespace {
 
 void check_resumable(const std::string& dir, const nlohmann::json& now) {
-  std::ifstream in(dir + "/run.json");
-  if (!in) throw std::invalid_argument(dir + " has no run.json: not a run folder this version can resume");
-  const nlohmann::json then = nlohmann::json::parse(in, nullptr, false);
-  if (then.is_discarded() || !then.is_object()) {
+  if (!fs::exists(dir + "/run.json")) {
+    throw std::invalid_argument(dir + " has no run.json: not a run folder this version can resume");
+  }
+  const nlohmann::json then = base::read_json_file(dir + "/run.json");
+  if (!then.is_object()) {
     throw std::invalid_argument(dir + "/run.json: not a JSON object (edited or damaged); it cannot be resumed");
   }
   for (const char* key : {"preset", "settings", "git_commit", "build_type", "points"}) {
@@ -90,7 +93,13 @@ void make_folder(const std::string& dir) {
 // One writer per run folder: an exclusive flock on DIR/.lock, held until the process
 // ends. The kernel drops it when the holder dies, so a killed run leaves no stale lock
 // (the file stays; the lock does not). The descriptor is never closed on purpose.
+// A folder this process already holds is not locked again: a second flock of it from a
+// new descriptor would refuse the process its own folder.
 void lock_folder(const std::string& dir) {
+  static std::set<std::string> held;
+  std::error_code ec;
+  const std::string key = fs::weakly_canonical(dir, ec).string();
+  if (held.count(key)) return;
   const std::string path = dir + "/.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw std::invalid_argument("cannot create " + path + ": " + std::strerror(errno));
@@ -102,6 +111,7 @@ void lock_folder(const std::string& dir) {
                                 std::string(n > 0 ? holder : "unknown") +
                                 "); wait for it to finish, or use another --out");
   }
+  held.insert(key);
   const std::string pid = std::to_string(::getpid());
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
     // The pid is only a courtesy for the message above; the lock itself holds.

@@ -2,23 +2,33 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/axis_values.h"
+#include "bench/phase_row.h"
 #include "cli/output_target.h"
 #include "cli/run_command.h"
 
 namespace shishu::cli {
 
+namespace {
+
+// A list flag's items, each through `parse`: where the text of an axis enters.
+template <typename Parse>
+auto parse_list(const char* flag, const std::optional<std::string>& text, Parse parse) {
+  return bench::parse_each(flag, bench::parse_string_list(flag, *text), parse);
+}
+
+}  // namespace
+
 bench::Overrides overrides_from(const RunOptions& o) {
   bench::Overrides ov;
-  if (o.phases) ov.phases = bench::parse_string_list("--phase", *o.phases);
+  if (o.phases) ov.phases = parse_list("--phase", o.phases, [](std::string_view s) { return bench::phase_row(s).name; });
   if (o.models) ov.models = bench::parse_string_list("--models", *o.models);
-  if (o.dtypes) ov.dtypes = bench::parse_string_list("--dtype", *o.dtypes);
-  if (o.devices) ov.devices = bench::parse_string_list("--device", *o.devices);
-  if (o.modes) ov.modes = bench::parse_string_list("--mode", *o.modes);
-  if (o.cuda_graphs) ov.modes = std::vector<std::string>{"cuda_graphs"};
-  if (o.batch) ov.batch = bench::parse_int_list("--batch", *o.batch);
-  if (o.seq) ov.seq = bench::parse_int_list("--seq", *o.seq);
-  if (o.prefill) ov.prefill = bench::parse_int_list("--prefill", *o.prefill);
-  if (o.gen) ov.gen = bench::parse_int_list("--gen", *o.gen);
+  if (o.dtypes) ov.dtypes = parse_list("--dtype", o.dtypes, models::parse_dtype_name);
+  if (o.devices) ov.devices = parse_list("--device", o.devices, base::DeviceName::parse);
+  if (o.modes) ov.modes = parse_list("--mode", o.modes, models::parse_backend);
+  if (o.cuda_graphs) ov.modes = std::vector<models::Backend>{models::parse_backend("cuda_graphs")};
+  for (const auto& [axis, text] : o.shape) {
+    if (text) ov.shape[axis] = bench::parse_int_list(bench::axis_row(axis).flag, *text);
+  }
   ov.warmup = o.warmup;
   ov.repetitions = o.repetitions;
   ov.noise_pct = o.noise_pct;
@@ -29,16 +39,15 @@ bench::Overrides overrides_from(const RunOptions& o) {
 
 void add_run_options(CLI::App& run, RunOptions& o) {
   run.add_option("--preset", o.preset, "Preset name (paper, cpu-default, ci-gpu) or a JSON file");
-  run.add_option("--phase", o.phases, "Phases to keep: forward, forward_backward, generate, train_step");
+  run.add_option("--phase", o.phases, "Phases to keep (list): " + bench::phase_names());
   run.add_option("--models", o.models, "Models: registry names or <base>:<layout>, comma-separated");
-  run.add_option("--dtype", o.dtypes, "fp32, bf16, fp16 (list)");
-  run.add_option("--device", o.devices, "cpu, cuda (list)");
-  run.add_option("--mode", o.modes, "Decode backends for generate (list): eager, cuda_graphs, fast (models/decode/)");
+  std::string dtypes;
+  for (const auto& d : models::dtype_table()) dtypes += (dtypes.empty() ? "" : ", ") + d.name;
+  run.add_option("--dtype", o.dtypes, dtypes + " (list)");
+  run.add_option("--device", o.devices, "cpu, cuda, cuda:N (list)");
+  run.add_option("--mode", o.modes, "Decode backends, for the phases that take one (list). " + models::backend_help());
   run.add_flag("--cuda-graphs", o.cuda_graphs, "Shorthand for --mode cuda_graphs");
-  run.add_option("--batch", o.batch, "Batch sizes: list and ranges, e.g. 1-256*2");
-  run.add_option("--seq", o.seq, "Sequence lengths for forward phases, e.g. 64-4096*2");
-  run.add_option("--prefill", o.prefill, "Prompt lengths for generate");
-  run.add_option("--gen", o.gen, "New tokens for generate (>= 2)");
+  for (const auto& row : bench::kAxisRows) run.add_option(row.flag, o.shape[row.axis], row.help);
   run.add_option("--reps", o.repetitions, "Timed repetitions per point: a fixed count (overrides a preset's sampling)");
   run.add_option("--noise", o.noise_pct,
                  "Sample each point until its median is known to within PCT % (95% interval), at least 10 samples "

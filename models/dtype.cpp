@@ -6,13 +6,16 @@
 
 namespace shishu::models {
 
-c10::ScalarType parse_dtype(std::string_view name) {
-  if (name == "fp32" || name == "float32") return c10::ScalarType::Float;
-  if (name == "bf16" || name == "bfloat16") return c10::ScalarType::BFloat16;
-  if (name == "fp16" || name == "float16") return c10::ScalarType::Half;
-  throw std::invalid_argument("unknown dtype '" + std::string(name) + "'; use fp32, bf16 or fp16" +
-                              (name == "amp_bf16" ? " (amp_bf16 is a precision of benchmark points only)" : ""));
+c10::ScalarType scalar_type(Element e) {
+  switch (e) {
+    case Element::kF32: return c10::ScalarType::Float;
+    case Element::kBf16: return c10::ScalarType::BFloat16;
+    case Element::kF16: return c10::ScalarType::Half;
+  }
+  throw std::logic_error("an element type without a ScalarType in models/dtype.cpp");
 }
+
+c10::ScalarType parse_dtype(std::string_view name) { return scalar_type(parse_element(name)); }
 
 std::string dtype_name(c10::ScalarType type) {
   switch (type) {
@@ -25,15 +28,11 @@ std::string dtype_name(c10::ScalarType type) {
 
 int dtype_bytes(c10::ScalarType type) { return static_cast<int>(c10::elementSize(type)); }
 
-Precision parse_precision(std::string_view name) {
-  if (name == "amp_bf16") return {"amp_bf16", c10::ScalarType::Float, c10::ScalarType::BFloat16};
-  try {
-    const c10::ScalarType t = parse_dtype(name);
-    return {dtype_name(t), t, t};
-  } catch (const std::invalid_argument&) {
-    throw std::invalid_argument("unknown dtype '" + std::string(name) + "'; use fp32, bf16, fp16 or amp_bf16");
-  }
+Precision precision_of(const Dtype& dtype) {
+  return {dtype.name, scalar_type(dtype.storage), scalar_type(dtype.compute)};
 }
+
+Precision parse_precision(std::string_view name) { return precision_of(parse_dtype_name(name)); }
 
 AutocastScope::AutocastScope(c10::DeviceType device, const Precision& precision)
     : device_(device), active_(precision.autocast()) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "models/precision.h"
+
 namespace shishu::models {
 
 // Throws std::invalid_argument naming the value and the accepted names.
@@ -21,6 +23,9 @@ struct Precision {
   bool autocast() const { return storage != compute; }
 };
 
+c10::ScalarType scalar_type(Element e);
+// The dtype axis's value (models/precision.h) with LibTorch's types.
+Precision precision_of(const Dtype& dtype);
 // fp32, bf16, fp16 (storage = compute) or amp_bf16. Throws std::invalid_argument naming
 // the value and the accepted names.
 Precision parse_precision(std::string_view name);

@@ -49,7 +49,10 @@ class Parser {
     while (pos_ < text_.size()) {
       expect('+');
       MlpTerm term;
+      const size_t count_pos = pos_;
       term.count = number("an MLP-only layer count");
+      // A term of no layers says nothing a shorter layout does not: "30", not "30+0".
+      if (term.count == 0) fail("has an MLP-only layer count of 0; leave the term out (write 30, not 30+0)", count_pos);
       if (pos_ < text_.size() && text_[pos_] == '*') {
         ++pos_;
         const size_t tie_pos = pos_;
@@ -57,8 +60,7 @@ class Parser {
         if (term.tie < 2) fail("ties groups of " + std::to_string(term.tie) +
                                " layers; a tie needs at least 2 (write N for untied layers)", tie_pos);
       }
-      // "+0" is accepted (the paper writes MobileLLM as "30 + 0") but stores nothing.
-      if (term.count > 0) layout.mlp_terms.push_back(term);
+      layout.mlp_terms.push_back(term);
     }
     if (layout.total_layers() == 0) fail("has no layers", 0);
     if (layout.total_layers() > kMaxLayers) {

@@ -23,7 +23,7 @@ class RotaryTable {
   at::Tensor cos_, sin_;  // (positions, head_dim), in the model dtype
 };
 
-// x: (B, H, T, D); cos, sin: (T, D). Returns x*cos + rotate_half(x)*sin.
+// x: (B, T, n, D), n heads per token; cos, sin: (T, 1, D). Returns x*cos + rotate_half(x)*sin.
 at::Tensor apply_rotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
 
 }  // namespace shishu::models

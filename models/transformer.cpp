@@ -15,9 +15,8 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, InitContext& init) {
   mlp = register_module("mlp", MlpBlock(w.d_model, w.ffn_hidden, c.norm_eps, init));
 }
 
-at::Tensor DecoderLayerImpl::forward(const at::Tensor& x, const StepSpec& step, at::Tensor key_cache,
-                                     at::Tensor value_cache) {
-  at::Tensor y = x + attn->forward(attn_norm(x), step, std::move(key_cache), std::move(value_cache));
+at::Tensor DecoderLayerImpl::forward(const at::Tensor& x, TokenPositions& positions, int layer) {
+  at::Tensor y = x + attn->forward(attn_norm(x), positions, layer);
   return mlp(y);
 }
 
@@ -62,29 +61,27 @@ KvCache TransformerImpl::make_cache(int64_t batch, int64_t capacity) {
   return make_kv_cache(config_.layout.full_layers, batch, w.n_kv_heads, capacity, w.head_dim, tensor_options());
 }
 
-at::Tensor TransformerImpl::run(const at::Tensor& tokens, const StepSpec& step, KvCache* cache,
-                                int64_t logit_positions) {
+at::Tensor TransformerImpl::forward(const at::Tensor& tokens, TokenPositions& positions, int64_t logit_positions) {
   at::Tensor h = at::embedding(embedding, tokens);  // (B, T, d)
   for (size_t i = 0; i < layers.size(); ++i) {
-    at::Tensor k = cache ? cache->keys[i] : at::Tensor();
-    at::Tensor v = cache ? cache->values[i] : at::Tensor();
     profiles::ScopedRange range(profiles::kAttentionLayerRange);
-    h = layers[i]->forward(h, step, k, v);
+    h = layers[i]->forward(h, positions, static_cast<int>(i));
   }
   for (int set : mlp_schedule_) {
     profiles::ScopedRange range(profiles::kMlpOnlyLayerRange);
     h = mlp_sets[set]->forward(h);
   }
-  const int64_t tokens_in = h.size(1);
   // Norm and project only the positions whose logits are wanted.
-  h = final_norm(h.narrow(1, tokens_in - logit_positions, logit_positions));
-  return at::linear(h, embedding);  // (B, L, V)
+  if (logit_positions == 0) return {};
+  const int64_t tokens_in = h.size(1);
+  if (logit_positions < tokens_in) h = h.narrow(1, tokens_in - logit_positions, logit_positions);
+  return at::linear(final_norm(h), embedding);  // (B, L, V)
 }
 
 at::Tensor TransformerImpl::forward(const at::Tensor& tokens) {
-  StepSpec step;
-  std::tie(step.cos, step.sin) = rotary_.range(0, tokens.size(1));
-  return run(tokens, step, nullptr, tokens.size(1));
+  auto [cos, sin] = rotary_.range(0, tokens.size(1));
+  NoCache positions(cos, sin);
+  return forward(tokens, positions, tokens.size(1));
 }
 
 at::Tensor TransformerImpl::forward_cached(const at::Tensor& tokens, KvCache& cache, int64_t past,
@@ -93,12 +90,10 @@ at::Tensor TransformerImpl::forward_cached(const at::Tensor& tokens, KvCache& ca
   TORCH_CHECK(past >= 0 && past + n <= cache.capacity, "tokens [", past, ", ", past + n,
               ") do not fit a KV cache of capacity ", cache.capacity);
   TORCH_CHECK(tokens.size(0) == cache.batch, "batch ", tokens.size(0), " != cache batch ", cache.batch);
-  TORCH_CHECK(logit_positions >= 1 && logit_positions <= n, "logit_positions must be in [1, ", n, "]");
-  StepSpec step;
-  step.mode = StepSpec::Mode::kHostPositions;
-  step.past = past;
-  std::tie(step.cos, step.sin) = rotary_.range(past, n);
-  return run(tokens, step, &cache, logit_positions);
+  TORCH_CHECK(logit_positions >= 0 && logit_positions <= n, "logit_positions must be in [0, ", n, "]");
+  auto [cos, sin] = rotary_.range(past, n);
+  HostPositions positions(cache, past, cos, sin);
+  return forward(tokens, positions, logit_positions);
 }
 
 }  // namespace shishu::models

@@ -16,6 +16,7 @@
 #include "models/kv_cache.h"
 #include "models/mlp.h"
 #include "models/model_config.h"
+#include "models/positions.h"
 #include "models/rmsnorm.h"
 #include "models/rope.h"
 
@@ -34,7 +35,8 @@ struct BuildOptions {
 class DecoderLayerImpl : public torch::nn::Module {
  public:
   DecoderLayerImpl(const ModelConfig& c, InitContext& init);
-  at::Tensor forward(const at::Tensor& x, const StepSpec& step, at::Tensor key_cache, at::Tensor value_cache);
+  // x (B, T, d) -> (B, T, d); `layer`: this layer's index among the attention layers.
+  at::Tensor forward(const at::Tensor& x, TokenPositions& positions, int layer);
 
   RMSNorm attn_norm{nullptr};
   Attention attn{nullptr};
@@ -52,8 +54,13 @@ class TransformerImpl : public torch::nn::Module {
   // Runs tokens (B, T) at positions [past, past+T), writing their K/V into `cache` and
   // attending to everything cached before them. Returns logits (B, L, V) of the last
   // L = logit_positions tokens: generation needs only the last one, which spares a
-  // (B, T, V) tensor at prefill (33 GB in bf16 at B=256, T=2048).
+  // (B, T, V) tensor at prefill (33 GB in bf16 at B=256, T=2048). L = 0: none, and an
+  // undefined tensor back (a prompt's chunks before its last).
   at::Tensor forward_cached(const at::Tensor& tokens, KvCache& cache, int64_t past, int64_t logit_positions = 1);
+
+  // The one walk both of the above take, and the decoder wing's steps too: tokens (B, T)
+  // where `positions` says they sit, logits (B, L, V) of the last L = logit_positions.
+  at::Tensor forward(const at::Tensor& tokens, TokenPositions& positions, int64_t logit_positions);
 
   KvCache make_cache(int64_t batch, int64_t capacity);
 
@@ -69,8 +76,6 @@ class TransformerImpl : public torch::nn::Module {
   RMSNorm final_norm{nullptr};
 
  private:
-  at::Tensor run(const at::Tensor& tokens, const StepSpec& step, KvCache* cache, int64_t logit_positions);
-
   ModelConfig config_;
   BuildOptions options_;
   std::vector<int> mlp_schedule_;  // MLP-only layer -> index into mlp_sets

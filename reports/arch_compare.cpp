@@ -19,25 +19,25 @@ namespace {
 // the same swept value. "gain" turns a (variant / baseline) ratio into the figure shown.
 struct Aspect {
   const char* header;
-  bench::Phase phase;
+  const char* phase;
   std::vector<std::string> metrics;
-  const char* column_axis;  // the paper table's column prefix and our axis
+  bench::Axis column_axis;  // our axis, whose name prefixes the paper table's columns
   const char* paper_csv;
   enum { kSpeedupPct, kTimesFaster, kSavedPct } gain;
 };
 
 const std::vector<Aspect>& aspects() {
-  using bench::Phase;
+  using bench::Axis;
   static const std::vector<Aspect> kAspects = {
-      {"forward speed-up", Phase::kForward, {"latency_ms"}, "seq", "table6_forward_latency_ms.csv", Aspect::kSpeedupPct},
-      {"fwd+bwd speed-up", Phase::kForwardBackward, {"latency_ms"}, "seq", "table7_forward_backward_latency_ms.csv",
+      {"forward speed-up", "forward", {"latency_ms"}, Axis::kSeq, "table6_forward_latency_ms.csv", Aspect::kSpeedupPct},
+      {"fwd+bwd speed-up", "forward_backward", {"latency_ms"}, Axis::kSeq, "table7_forward_backward_latency_ms.csv",
        Aspect::kSpeedupPct},
-      {"generation speed-up", Phase::kGenerate, {"latency_ms"}, "gen", "table8_generation_latency_ms.csv",
+      {"generation speed-up", "generate", {"latency_ms"}, Axis::kGen, "table8_generation_latency_ms.csv",
        Aspect::kSpeedupPct},
-      {"throughput", Phase::kGenerate, {"throughput_tok_s"}, "batch", "table10_throughput_tokens_per_s.csv",
+      {"throughput", "generate", {"throughput_tok_s"}, Axis::kBatch, "table10_throughput_tokens_per_s.csv",
        Aspect::kTimesFaster},
-      {"memory saved", Phase::kGenerate, bench::peak_memory_metrics(), "gen",
-       "table9_peak_generation_memory_mb.csv", Aspect::kSavedPct},
+      {"memory saved", "generate", bench::peak_memory_metrics(), Axis::kGen, "table9_peak_generation_memory_mb.csv",
+       Aspect::kSavedPct},
   };
   return kAspects;
 }
@@ -83,12 +83,12 @@ std::string architecture_comparison(const LoadedReport& report) {
   for (const auto& r : report.points) {
     if (r.status != bench::Status::kOk) continue;
     const auto& p = r.point;
-    const std::string setting = p.dtype + ", " + p.device + ", " + p.mode;
+    const std::string setting = p.dtype.name + ", " + p.device.str() + ", " + p.mode.name();
     if (std::find(settings.begin(), settings.end(), setting) == settings.end()) settings.push_back(setting);
     if (std::find(models_seen.begin(), models_seen.end(), p.model) == models_seen.end()) models_seen.push_back(p.model);
     for (size_t a = 0; a < aspects().size(); ++a) {
       const Aspect& asp = aspects()[a];
-      if (p.phase != asp.phase) continue;
+      if (p.phase != asp.phase || !p.has(asp.column_axis)) continue;
       double v = 0;
       if (!first_headline(r, asp.metrics, &v)) continue;
       // Match on every axis but the model; keep the swept value to look up the paper.
@@ -128,7 +128,7 @@ std::string architecture_comparison(const LoadedReport& report) {
             if (tj == ti->second.end() || tj->second <= 0 || v <= 0) continue;
             ours.push_back(v / tj->second);
             if (!variant) continue;
-            const std::string column = asp.column_axis + match.substr(match.rfind('|') + 1);
+            const std::string column = bench::axis_name(asp.column_axis) + match.substr(match.rfind('|') + 1);
             const auto& table = paper::table(asp.paper_csv);
             auto pv = table.number(variant->paper_row, column);
             auto pb = table.number(base, column);

@@ -102,7 +102,8 @@ std::vector<double> replicate_values(const bench::PointResult& r, const std::str
   auto it = r.samples.find(metric);
   if (it == r.samples.end()) return {};
   const std::vector<double>& s = it->second;
-  const int64_t steps = r.point.gen - 1;  // decode steps per repetition
+  // Decode steps per repetition; a phase without a gen axis pools none.
+  const int64_t steps = r.point.has(bench::Axis::kGen) ? r.point.axis(bench::Axis::kGen) - 1 : 0;
   if (metric != "decode_step_ms" || steps <= 0 || s.size() % steps != 0 || s.size() == size_t(steps)) return s;
   std::vector<double> per_repetition;
   for (size_t i = 0; i < s.size(); i += steps) {

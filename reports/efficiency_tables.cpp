@@ -8,56 +8,66 @@
 #include <stdexcept>
 
 #include "bench/metrics.h"
+#include "reports/point_flags.h"
 
 namespace shishu::reports {
 namespace {
 
 struct TableSpec {
-  const char* key;
-  const char* title;
-  bench::Phase phase;
-  const char* column_axis;           // "seq", "gen" or "batch"
+  std::string key;
+  std::string title;
+  std::string phase;
+  bench::Axis column_axis;
   std::vector<std::string> metrics;  // the first one a point has is used
   double divisor;                    // value / divisor is printed
-  const char* unit;
+  std::string unit;
 };
 
+// The paper's tables, and the training step's.
 const std::vector<TableSpec>& specs() {
-  using bench::Phase;
+  using bench::Axis;
   static const std::vector<TableSpec> kSpecs = {
-      {"forward", "Forward latency (paper Table 6)", Phase::kForward, "seq", {"latency_ms"}, 1, "ms"},
-      {"forward_backward", "Forward+backward latency (paper Table 7)", Phase::kForwardBackward, "seq", {"latency_ms"}, 1, "ms"},
-      {"generation", "Generation latency (paper Table 8)", Phase::kGenerate, "gen", {"latency_ms"}, 1, "ms"},
-      {"train_step", "Training step latency: forward, backward and AdamW update", Phase::kTrainStep, "seq",
+      {"forward", "Forward latency (paper Table 6)", "forward", Axis::kSeq, {"latency_ms"}, 1, "ms"},
+      {"forward_backward", "Forward+backward latency (paper Table 7)", "forward_backward", Axis::kSeq, {"latency_ms"}, 1,
+       "ms"},
+      {"generation", "Generation latency (paper Table 8)", "generate", Axis::kGen, {"latency_ms"}, 1, "ms"},
+      {"train_step", "Training step latency: forward, backward and AdamW update", "train_step", Axis::kSeq,
        {"latency_ms"}, 1, "ms"},
-      {"memory", "Peak memory during generation (paper Table 9)", Phase::kGenerate, "gen",
-       bench::peak_memory_metrics(), 1e6, "MB"},
-      {"throughput", "Throughput (paper Table 10)", Phase::kGenerate, "batch", {"throughput_tok_s"}, 1, "tok/s"},
+      {"memory", "Peak memory during generation (paper Table 9)", "generate", Axis::kGen, bench::peak_memory_metrics(),
+       1e6, "MB"},
+      {"throughput", "Throughput (paper Table 10)", "generate", Axis::kBatch, {"throughput_tok_s"}, 1, "tok/s"},
   };
   return kSpecs;
 }
 
-// The axes that stay fixed within one table, as a caption fragment and a group key.
-std::string fixed_axes(const bench::Point& p, const std::string& column_axis, const nlohmann::json& context) {
-  std::string device = p.device;
-  for (const auto& d : context.value("devices", nlohmann::json::array())) {
-    if (d.value("device", "") == p.device && !d.value("name", "").empty()) device += " (" + d["name"].get<std::string>() + ")";
+// A phase none of the specs covers gets a latency table over its last shape axis, the
+// one its declaration lists last (the length it is swept along): a report of a new
+// phase is readable before it has a table of its own.
+std::vector<TableSpec> specs_for(const LoadedReport& report) {
+  std::vector<TableSpec> out = specs();
+  for (const auto& r : report.points) {
+    const std::string& phase = r.point.phase;
+    const bool covered = std::any_of(out.begin(), out.end(), [&](const TableSpec& s) { return s.phase == phase; });
+    if (covered || r.point.shape.empty()) continue;
+    out.push_back({phase, "Latency of " + phase, phase, r.point.shape.rbegin()->first, {"latency_ms"}, 1, "ms"});
   }
-  std::string s = p.dtype + ", " + device + ", " + p.mode;
-  for (const char* axis : {"batch", "prefill", "gen", "seq"}) {
-    if (axis == column_axis) continue;
-    const bool generate = bench::traits(p.phase).generates;
-    if ((std::string(axis) == "seq") == generate) continue;  // seq belongs to forward phases only
-    s += std::string(", ") + axis + " " + std::to_string(p.axis(axis));
+  return out;
+}
+
+// The axes that stay fixed within one table, as a caption fragment and a group key.
+std::string fixed_axes(const bench::Point& p, bench::Axis column_axis, const nlohmann::json& context) {
+  std::string device = p.device.str();
+  for (const auto& d : context.value("devices", nlohmann::json::array())) {
+    if (d.value("device", "") == device && !d.value("name", "").empty()) device += " (" + d["name"].get<std::string>() + ")";
+  }
+  std::string s = p.dtype.name + ", " + device + ", " + p.mode.name();
+  for (const auto& [axis, value] : p.shape) {
+    if (axis != column_axis) s += std::string(", ") + bench::axis_name(axis) + " " + std::to_string(value);
   }
   return s;
 }
 
-std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
+std::string number(double v) { return fixed_or_exponent(v, 2); }
 
 std::string latex_escape(const std::string& s) {
   std::string out;
@@ -79,7 +89,7 @@ TableFormat parse_table_format(const std::string& name) {
 
 std::vector<std::string> efficiency_table_keys() {
   std::vector<std::string> keys;
-  for (const auto& s : specs()) keys.emplace_back(s.key);
+  for (const auto& s : specs()) keys.push_back(s.key);
   keys.emplace_back("profile");
   return keys;
 }
@@ -125,7 +135,7 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
     }
   }
   std::vector<RenderedTable> out;
-  for (const auto& spec : specs()) {
+  for (const auto& spec : specs_for(report)) {
     if (!only.empty() && std::find(only.begin(), only.end(), spec.key) == only.end()) continue;
     // group -> (model order, columns, cells)
     struct Group {
@@ -134,13 +144,12 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       std::map<std::pair<std::string, int64_t>, std::string> cells;
       int64_t repetitions = 0;
       std::set<std::string> metrics_used;
-      bool disturbed = false;  // a cell measured while throttled or under foreign load
-      bool launch_bound = false;  // a cell whose interval the host's issuing filled
+      std::set<std::string> marks;  // the flags its cells carry (reports/point_flags.h)
     };
     std::map<std::string, Group> groups;
     std::vector<std::string> group_order;
     for (const auto& r : report.points) {
-      if (r.point.phase != spec.phase) continue;
+      if (r.point.phase != spec.phase || !r.point.has(spec.column_axis)) continue;
       const std::string key = fixed_axes(r.point, spec.column_axis, report.context);
       if (!groups.count(key)) group_order.push_back(key);
       Group& g = groups[key];
@@ -157,14 +166,11 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
           cell = number(v / spec.divisor);
           g.metrics_used.insert(*used);
         }
-        if (!r.environment.flags.empty()) {
-          cell += " (!)";  // see the caption: the machine was not quiet
-          g.disturbed = true;
+        std::set<std::string> marks;  // each mark once per cell, said in the caption
+        for (const auto& flag : point_flags(r, report.context)) {
+          if (marks.insert(flag.mark).second) cell += " " + flag.mark;
         }
-        if (auto it = r.values.find("host_share_pct"); it != r.values.end() && it->second >= bench::kLaunchBoundPct) {
-          cell += " (L)";  // see the caption: the GPU waited on the host
-          g.launch_bound = true;
-        }
+        g.marks.insert(marks.begin(), marks.end());
         if (auto it = r.samples.find("latency_ms"); it != r.samples.end()) {
           g.repetitions = std::max<int64_t>(g.repetitions, static_cast<int64_t>(it->second.size()));
         }
@@ -183,19 +189,12 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
       const bool sampled = spec.metrics.size() == 1;
       std::string what = sampled ? "median of " + std::to_string(g.repetitions) : "";
       for (const auto& m : g.metrics_used) what += (what.empty() ? "" : ", ") + m;  // which memory figure
-      t.caption = std::string(spec.unit) + ", " + what + "; " + key;
-      if (g.disturbed) {
-        t.caption += "; (!) flagged: measured while throttled or under foreign load, or unsettled (sampling stopped "
-                     "above its noise target); the report's environment flags say which";
-      }
-      if (g.launch_bound) {
-        t.caption += "; (L) launch-bound: the host spent at least " + number(bench::kLaunchBoundPct) +
-                     "% of the interval issuing the work, so the figure measures the host's overhead more than the GPU";
-      }
+      t.caption = spec.unit + ", " + what + "; " + key;
+      for (const auto& mark : g.marks) t.caption += "; " + flag_caption(mark);
       t.table.headers = {"model"};
       t.table.align = {Align::kLeft};
       for (int64_t c : g.columns) {
-        t.table.headers.push_back(std::string(spec.column_axis) + " " + std::to_string(c));
+        t.table.headers.push_back(std::string(bench::axis_name(spec.column_axis)) + " " + std::to_string(c));
         t.table.align.push_back(Align::kRight);
       }
       for (const auto& model : g.models) {

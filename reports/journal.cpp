@@ -1,5 +1,7 @@
 #include "reports/journal.h"
 
+#include "base/json_reader.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,11 +72,7 @@ void Journal::append(const bench::PointResult& result) {
 }
 
 std::vector<bench::PointResult> Journal::read(const std::string& path, std::vector<std::string>* warnings) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument("no journal at " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path, warnings);
+  return parse(base::read_text_file(path), path, warnings);
 }
 
 std::vector<bench::PointResult> Journal::parse(const std::string& text, const std::string& path,
@@ -93,8 +91,7 @@ std::vector<bench::PointResult> Journal::parse(const std::string& text, const st
     begin = end + 1;
     if (line.empty()) continue;
     const std::string place = path + " line " + std::to_string(number);
-    const nlohmann::json entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (entry.is_discarded()) throw std::invalid_argument(place + ": not a JSON point entry");
+    const nlohmann::json entry = base::parse_json(line, place);
     try {
       results.push_back(point_from_json(entry, "entry"));
     } catch (const std::invalid_argument& e) {

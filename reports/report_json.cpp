@@ -10,7 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/json_reader.h"
 #include "bench/metrics.h"
+#include "bench/phase_row.h"
 #include "bench/stats.h"
 #include "reports/json_field.h"
 
@@ -81,14 +83,9 @@ profiles::ProfileSummary profile_from_json(const json& j, const std::string& pla
 
 json point_to_json(const bench::PointResult& r) {
   const auto& p = r.point;
-  json axes = {{"model", p.model}, {"phase", bench::to_string(p.phase)}, {"batch", p.batch},
-               {"dtype", p.dtype}, {"device", p.device},                 {"mode", p.mode}};
-  if (p.phase == bench::Phase::kGenerate) {
-    axes["prefill"] = p.prefill;
-    axes["gen"] = p.gen;
-  } else {
-    axes["seq"] = p.seq;
-  }
+  json axes = {{"model", p.model}, {"phase", p.phase}, {"dtype", p.dtype.name}, {"device", p.device.str()},
+               {"mode", p.mode.name()}};
+  for (const auto& [axis, value] : p.shape) axes[bench::axis_name(axis)] = value;
   json metrics = json::object();
   for (const auto& [key, samples] : r.samples) {
     const auto s = bench::summarize(samples);
@@ -108,6 +105,40 @@ json point_to_json(const bench::PointResult& r) {
   return j;
 }
 
+namespace {
+
+// A point's shape axes, which must be the ones its phase's row declares: a journal or
+// report from a build whose phase had other axes is refused, never half read.
+bench::Shape read_shape(const json& axes, const bench::PhaseRow& row, const std::string& at) {
+  bench::Shape shape;
+  for (const auto& row : bench::kAxisRows) {
+    if (!axes.contains(row.name)) continue;
+    // Sizes are counts (a sweep never makes one below 1); arithmetic on them, such as a
+    // point's decode steps gen - 1, relies on that.
+    const int64_t v = field<int64_t>(axes, row.name, at);
+    if (v < 1) throw std::invalid_argument(at + "." + row.name + ": must be at least 1, found " + std::to_string(v));
+    shape[row.axis] = v;
+  }
+  std::string declared;
+  bool same = false;
+  size_t left_at_default = 0;
+  for (const auto& use : row.shape) {
+    declared += std::string(declared.empty() ? "" : ", ") + bench::axis_name(use.axis);
+    if (shape.count(use.axis)) continue;
+    if (use.default_value >= 0) {
+      ++left_at_default;  // a point at the axis's default does not list it
+      continue;
+    }
+    field<int64_t>(axes, bench::axis_name(use.axis), at);  // names the one missing
+  }
+  same = shape.size() + left_at_default == row.shape.size();
+  for (const auto& [axis, value] : shape) same = same && row.takes(axis);
+  if (!same) throw std::invalid_argument(at + ": phase " + row.name + " takes the axes " + declared + ", not these");
+  return shape;
+}
+
+}  // namespace
+
 bench::PointResult point_from_json(const json& j, const std::string& place) {
   bench::PointResult r;
   auto& p = r.point;
@@ -122,25 +153,13 @@ bench::PointResult point_from_json(const json& j, const std::string& place) {
       throw std::invalid_argument(at + "." + key + ": " + e.what());
     }
   };
-  // Sizes are counts (a sweep never makes one below 1); arithmetic on them, such as a
-  // point's decode steps gen - 1, relies on that.
-  auto size = [&](const char* key) {
-    const int64_t v = field<int64_t>(axes, key, axes_at);
-    if (v < 1) throw std::invalid_argument(axes_at + "." + key + ": must be at least 1, found " + std::to_string(v));
-    return v;
-  };
   p.model = field<std::string>(axes, "model", axes_at);
-  p.phase = named(axes, "phase", axes_at, bench::parse_phase);
-  p.batch = size("batch");
-  p.dtype = field<std::string>(axes, "dtype", axes_at);
-  p.device = field<std::string>(axes, "device", axes_at);
-  p.mode = named(axes, "mode", axes_at, bench::parse_mode);
-  if (p.phase == bench::Phase::kGenerate) {
-    p.prefill = size("prefill");
-    p.gen = size("gen");
-  } else {
-    p.seq = size("seq");
-  }
+  const bench::PhaseRow& phase = *named(axes, "phase", axes_at, [](std::string_view s) { return &bench::phase_row(s); });
+  p.phase = phase.name;
+  p.dtype = named(axes, "dtype", axes_at, models::parse_dtype_name);
+  p.device = named(axes, "device", axes_at, base::DeviceName::parse);
+  p.mode = named(axes, "mode", axes_at, models::parse_backend);
+  p.shape = read_shape(axes, phase, axes_at);
   r.status = named(j, "status", place, bench::parse_status);
   r.message = optional_field<std::string>(j, "message", place, "");
   r.elapsed_s = optional_field<double>(j, "elapsed_s", place, 0.0);
@@ -155,13 +174,24 @@ bench::PointResult point_from_json(const json& j, const std::string& place) {
     } catch (const std::out_of_range&) {
       throw std::invalid_argument(at + ": not a metric in this version's field table");
     }
+    // A value no measurement can have is refused here, for every command that reads.
+    auto plausible = [&](double v, const std::string& where) {
+      const std::string why = bench::implausible(*m, v);
+      if (!why.empty()) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", v);
+        throw std::invalid_argument(where + ": " + text + " is not a measurement: " + why);
+      }
+      return v;
+    };
     if (m->kind == bench::Kind::kSampled) {
       auto samples = field<std::vector<double>>(value, "samples", at);
       // Every statistic is computed from the samples; a metric without any is no measurement.
       if (samples.empty()) throw std::invalid_argument(at + ".samples: empty");
+      for (size_t i = 0; i < samples.size(); ++i) plausible(samples[i], at + ".samples[" + std::to_string(i) + "]");
       r.samples[key] = std::move(samples);
     } else {
-      r.values[key] = value_as<double>(value, at);
+      r.values[key] = plausible(value_as<double>(value, at), at);
     }
   }
   if (j.contains("profile")) r.profile = profile_from_json(j["profile"], place + ".profile");
@@ -199,21 +229,10 @@ json make_report(const json& context, const std::vector<bench::PointResult>& poi
   return report;
 }
 
-json read_report(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(path + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_report(text.str(), path);
-}
+json read_report(const std::string& path) { return parse_report(base::read_text_file(path), path); }
 
 json parse_report(const std::string& text, const std::string& path) {
-  json report;
-  try {
-    report = json::parse(text);
-  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows
-    throw std::invalid_argument(path + ": malformed JSON: " + e.what());
-  }
+  const json report = base::parse_json(text, path);
   // Checked by type first: json::value() throws on a field of another type.
   const json schema = report.is_object() ? report.value("schema", json()) : json();
   if (!schema.is_string() || schema != kSchemaName) {

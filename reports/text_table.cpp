@@ -1,5 +1,8 @@
 #include "reports/text_table.h"
 
+#include <cmath>
+#include <cstdio>
+
 #include <algorithm>
 
 namespace shishu::reports {
@@ -63,6 +66,16 @@ std::string with_thousands(long long value) {
     out += digits[i];
   }
   return value < 0 ? "-" + out : out;
+}
+
+std::string fixed_or_exponent(double value, int digits) {
+  char buf[64];
+  if (std::fabs(value) >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%.3e", value);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*f", digits, value);
+  }
+  return buf;
 }
 
 }  // namespace shishu::reports

@@ -21,4 +21,8 @@ struct TextTable {
 // 1234567 -> "1,234,567": parameter counts read at a glance.
 std::string with_thousands(long long value);
 
+// `value` with `digits` after the point, or in exponent form from 1e9 up, so that no
+// cell of a table grows past a dozen characters whatever a report holds.
+std::string fixed_or_exponent(double value, int digits);
+
 }  // namespace shishu::reports

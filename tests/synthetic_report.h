@@ -8,14 +8,22 @@
 
 namespace shishu::testing {
 
+// A point of `phase` with the given shape, its other axes parsed as a preset's would be.
+inline bench::Point make_point(const std::string& phase, const std::string& model, bench::Shape shape,
+                               const char* dtype = "bf16", const char* device = "cuda") {
+  bench::Point p;
+  p.model = model;
+  p.phase = phase;
+  p.shape = std::move(shape);
+  p.dtype = models::parse_dtype_name(dtype);
+  p.device = base::DeviceName::parse(device);
+  return p;
+}
+
 // A forward point at 64 tokens on an H100 with its latency samples and peak memory.
 inline bench::PointResult forward_point(const std::string& model, std::vector<double> latency, double memory = 1e9) {
   bench::PointResult r;
-  r.point.model = model;
-  r.point.phase = bench::Phase::kForward;
-  r.point.seq = 64;
-  r.point.dtype = "bf16";
-  r.point.device = "cuda";
+  r.point = make_point("forward", model, {{bench::Axis::kBatch, 1}, {bench::Axis::kSeq, 64}});
   for (double v : latency) r.add_sample("latency_ms", v);
   r.set_value("cuda_peak_allocated_bytes", memory);
   return r;

@@ -11,6 +11,17 @@
 #include "bench/memory_probe.h"
 
 using namespace shishu::bench;
+using shishu::base::DeviceName;
+
+namespace {
+// The rule is on values; each case parses its name first, as every caller does.
+std::string resolve_device_name(const char* name, int64_t count) {
+  return shishu::bench::resolve_device_name(DeviceName::parse(name), count).str();
+}
+std::string device_unavailable_reason(const char* name, int64_t count) {
+  return shishu::bench::device_unavailable_reason(DeviceName::parse(name), count);
+}
+}  // namespace
 
 TEST(DeviceResolution, CudaGetsAnExplicitIndex) {
   EXPECT_EQ(resolve_device_name("cuda", 1), "cuda:0");
@@ -35,12 +46,26 @@ TEST(DeviceResolution, UnavailableDevicesAreNamed) {
   EXPECT_THROW((void)resolve_device_name("cuda:", 1), std::invalid_argument);
 }
 
-TEST(DeviceResolution, ParseDeviceUsesThisMachinesCount) {
-  EXPECT_EQ(parse_device("cpu"), c10::Device(c10::DeviceType::CPU));
-  if (device_unavailable_reason("cuda").empty()) {
-    EXPECT_EQ(parse_device("cuda").index(), 0);  // a GPU machine: resolved, never -1
+TEST(DeviceResolution, ResolveDeviceUsesThisMachinesCount) {
+  EXPECT_EQ(resolve_device(DeviceName::parse("cpu")), c10::Device(c10::DeviceType::CPU));
+  if (shishu::bench::device_unavailable_reason(DeviceName::parse("cuda")).empty()) {
+    EXPECT_EQ(resolve_device(DeviceName::parse("cuda")).index(), 0);  // a GPU machine: resolved, never -1
   } else {
-    EXPECT_THROW((void)parse_device("cuda"), std::invalid_argument);
+    EXPECT_THROW((void)resolve_device(DeviceName::parse("cuda")), std::invalid_argument);
+  }
+}
+
+TEST(DeviceNames, ParseTheSpellingsAndNameTheRest) {
+  EXPECT_EQ(DeviceName::parse("cuda:12").str(), "cuda:12");
+  EXPECT_EQ(DeviceName::parse("cuda").index, -1);
+  EXPECT_EQ(DeviceName::parse("cpu").str(), "cpu");
+  for (const char* bad : {"gpu", "cuda:", "cuda:12345", "cuda:-1", "cuda:1a", "CPU", " cpu", ""}) {
+    try {
+      (void)DeviceName::parse(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("'" + std::string(bad) + "'"), std::string::npos) << e.what();
+    }
   }
 }
 

@@ -24,6 +24,7 @@ using nlohmann::json;
 namespace {
 
 const std::string kExe = SHISHU_BENCH_EXE;
+const std::string kLongContext = SHISHU_TEST_DATA "/long-context-tiny.json";
 const std::string kSweep = SHISHU_TEST_DATA "/tiny-sweep.json";
 
 std::string fresh_dir(const std::string& name) { return shishu::testing::fresh_dir("shishu-e2e", name); }
@@ -150,7 +151,24 @@ TEST(EndToEnd, BadInputExitsWithStatus2AndNamesTheValue) {
       {"run --models mobilellm-9b --list", "unknown model 'mobilellm-9b'"},
       {"run --models 125m:20+x --list", "layout '20+x'"},
       {"run --batch 0 --list", "--batch: '0' must be positive"},
-      {"run --phase generate --gen 1 --list", "gen 1 is too short"},
+      {"run --phase generate --gen 1 --list", "generate: gen 1 is below 2: throughput"},
+      // Every numeric flag refuses what is not a finite number, naming it (one shared check).
+      {"run --noise nan --list", "--noise: 'nan' is not a finite number"},
+      {"run --noise-timeout inf --list", "--noise-timeout: 'inf' is not a finite number"},
+      {"run --inject-slowdown nan --list", "--inject-slowdown: 'nan' is not a finite number"},
+      {"run --inject-slowdown 1e999 --list", "1e999"},
+      {"run --noise -1 --list", "--noise -1 must be in (0, 100)"},
+      {"run --noise 1e308 --list", "--noise 1e+308 must be in (0, 100)"},
+      {"run --noise-timeout -3 --list", "--noise-timeout -3 must be"},
+      {"run --inject-failure =oom --list", "--inject-failure '=oom' must be ID_SUBSTRING=oom|error|error:MESSAGE"},
+      {"run --inject-failure fwd --list", "--inject-failure 'fwd' must be"},
+      {"run --models 125m:2+0 --list", "an MLP-only layer count of 0"},
+      {"run --models 125m:2+1+0*2 --list", "an MLP-only layer count of 0"},
+      {"run --phase generate --l2-flush --list", "--l2-flush applies to forward, forward_backward, train_step"},
+      {"run --phase generate --prefill 64 --prefill-chunk 128 --list", "prefill_chunk 128 is above prefill 64"},
+      {"run --preset " + kLongContext + " --depth 0 --list", "--depth: '0' must be positive"},
+      {"run --preset " + kLongContext + " --depth 200000 --list", "depth 200000 + gen 4 = 200004 positions, past the limit"},
+      {"run --preset " + kLongContext + " --prefill-chunk 97 --list", "prefill_chunk 97 is above prefill 96"},
       {"run --dtype int4 --list", "unknown dtype 'int4'"},
       {"run --device npu --list", "unknown device 'npu'"},
       {"run --preset " + std::string(SHISHU_TEST_DATA) + "/missing.json --list", "no preset or file"},

@@ -145,8 +145,8 @@ TEST(MultipleTesting, BenjaminiHochbergWorkedExamples) {
 
 TEST(Change, DecodeStepsAreReducedToOneValuePerRepetition) {
   bench::PointResult r;
-  r.point.phase = bench::Phase::kGenerate;
-  r.point.gen = 4;  // three decode steps per repetition
+  r.point.phase = "generate";
+  r.point.shape = {{bench::Axis::kBatch, 1}, {bench::Axis::kPrefill, 8}, {bench::Axis::kGen, 4}};  // three decode steps
   for (double v : {1, 2, 9, 5, 6, 7}) r.add_sample("decode_step_ms", v);
   r.add_sample("latency_ms", 3);
   r.add_sample("latency_ms", 4);

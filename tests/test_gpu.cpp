@@ -58,7 +58,7 @@ TEST(Gpu, EveryDecodeBackendMatchesEagerTokens) {
   models::KvCache eager_cache = m->make_cache(3, 7 + 12);
   at::Tensor eager = models::generate_greedy(m, prompt, 12, eager_cache);
   for (const char* backend : {"cuda_graphs", "fast"}) {
-    auto decoder = models::make_decoder(backend, m, {3, 7, 12});
+    auto decoder = models::make_decoder(models::parse_backend(backend), m, {3, 7, 12});
     EXPECT_TRUE(decoder->generate(prompt).equal(eager)) << backend;
     EXPECT_TRUE(decoder->generate(prompt).equal(eager)) << backend << ": second replay of the same graph";
   }
@@ -101,10 +101,10 @@ TEST(Gpu, MemorySnapshotAndCeilingsOnTheDevice) {
   EXPECT_NE(bytes.find("segments"), std::string::npos);
   EXPECT_NE(bytes.find("device_traces"), std::string::npos);
 
-  const bench::DeviceInfo info = bench::probe_device(bench::parse_device("cuda"));
+  const bench::DeviceInfo info = bench::probe_device(bench::resolve_device(base::DeviceName::parse("cuda")));
   EXPECT_GT(info.memory_bytes, 0);
   bench::CeilingOptions small{int64_t{64} << 20, 1024, 1, 3};
-  const bench::Ceilings c = bench::measure_ceilings(bench::parse_device("cuda"), at::kBFloat16, small);
+  const bench::Ceilings c = bench::measure_ceilings(bench::resolve_device(base::DeviceName::parse("cuda")), at::kBFloat16, small);
   EXPECT_GT(c.copy_bytes_per_s, 1e10);  // any CUDA GPU copies faster than 10 GB/s
   EXPECT_GT(c.matmul_flops_per_s, 1e11);
 }

@@ -14,6 +14,7 @@
 #include "reports/journal.h"
 #include "reports/loaded_report.h"
 #include "reports/report_json.h"
+#include "synthetic_report.h"
 
 using namespace shishu;
 using nlohmann::json;
@@ -23,12 +24,8 @@ namespace {
 
 bench::PointResult a_point(int64_t batch) {
   bench::PointResult r;
-  r.point.model = "mobilellm-125m";
-  r.point.phase = bench::Phase::kForward;
-  r.point.batch = batch;
-  r.point.seq = 64;
-  r.point.dtype = "fp32";
-  r.point.device = "cpu";
+  r.point = shishu::testing::make_point("forward", "mobilellm-125m",
+                                        {{bench::Axis::kBatch, batch}, {bench::Axis::kSeq, 64}}, "fp32", "cpu");
   for (double v : {3.0, 3.5, 3.25}) r.add_sample("latency_ms", v);
   r.set_value("cpu_peak_rss_bytes", 1e9);
   return r;
@@ -87,6 +84,16 @@ TEST(HostileReport, AFieldOfTheWrongTypeIsNamedWithItsFileAndPlace) {
       {[](json& r) { r["context"]["devices"][0]["name"] = json::array(); }, "context.devices: expected an array of device"},
       {[](json& r) { r["context"]["warnings"] = "none"; }, "context.warnings: expected an array of strings"},
       {[](json& r) { r["context"] = json::array(); }, "edited.json: context: expected an object, found array"},
+      // Values no measurement can have, named with their field, for every command that reads.
+      {[](json& r) { r["points"][0]["metrics"]["latency_ms"]["samples"][1] = -5; },
+       "points[0].metrics.latency_ms.samples[1]: -5 is not a measurement: a duration must be above 0"},
+      {[](json& r) { r["points"][0]["metrics"]["latency_ms"]["samples"][0] = 0; },
+       "points[0].metrics.latency_ms.samples[0]: 0 is not a measurement: a duration must be above 0"},
+      {[](json& r) { r["points"][1]["metrics"]["cpu_peak_rss_bytes"] = -1; },
+       "points[1].metrics.cpu_peak_rss_bytes: -1 is not a measurement: bytes cannot be negative"},
+      {[](json& r) { r["points"][0]["axes"]["seq"] = json(); }, "points[0].axes.seq: expected an integer, found null"},
+      {[](json& r) { r["points"][0]["axes"].erase("seq"); }, "points[0].axes.seq: missing"},
+      {[](json& r) { r["points"][0]["axes"]["prefill"] = 4; }, "points[0].axes: phase forward takes the axes batch, seq"},
   };
   for (const auto& [edit, message] : edits) {
     json doc = a_report();
@@ -110,7 +117,7 @@ TEST(HostileJournal, AnEditedLineIsNamedAndOnlyAnUnterminatedLastLineIsForgiven)
   };
   EXPECT_EQ(refusal(good + good), "accepted");
   EXPECT_EQ(refusal(good + bad.dump() + "\n" + good), "j.jsonl line 2: entry.axes.seq: expected an integer, found string");
-  EXPECT_EQ(refusal(good + "\n" + "}{\n"), "j.jsonl line 3: not a JSON point entry");
+  EXPECT_EQ(refusal(good + "\n" + "}{\n"), "j.jsonl line 3: not JSON at line 1, column 1, at '}{'");
   // A terminated last line was written whole, so nonsense there is an edit, not a cut.
   EXPECT_EQ(refusal(good + "{\"axes\": 1}\n"), "j.jsonl line 2: entry.axes: expected an object, found number");
   std::vector<std::string> warnings;
@@ -129,7 +136,7 @@ TEST(HostileJournal, ReopeningCutsAnInterruptedLineSoTheNextAppendStartsClean) {
   std::vector<std::string> warnings;
   const auto points = reports::Journal::read(path, &warnings);
   ASSERT_EQ(points.size(), 2u);
-  EXPECT_EQ(points[1].point.batch, 4);
+  EXPECT_EQ(points[1].point.batch(), 4);
   EXPECT_TRUE(warnings.empty());
 }
 

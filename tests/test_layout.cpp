@@ -7,7 +7,7 @@ using shishu::models::LayoutError;
 using shishu::models::parse_layout;
 
 TEST(Layout, ParsesThePaperLayouts) {
-  Layout mobile = parse_layout("30+0");
+  Layout mobile = parse_layout("30");
   EXPECT_EQ(mobile.full_layers, 30);
   EXPECT_EQ(mobile.mlp_only_layers(), 0);
   EXPECT_EQ(mobile.to_string(), "30");
@@ -51,7 +51,11 @@ TEST(Layout, RejectsBadLayoutsWithAReason) {
       {"20+7*", "ends where a tie size"},
       {"20-13", "'-' where '+' was expected"},
       {"0", "has no layers"},
-      {"0+0", "has no layers"},
+      {"0+0", "an MLP-only layer count of 0"},
+      {"30+0", "an MLP-only layer count of 0"},  // the paper's "30 + 0" is written 30
+      {"2+0*2", "an MLP-only layer count of 0"},
+      {"2+1+0", "an MLP-only layer count of 0"},
+      {"2+1*0", "a tie needs at least 2"},
       {"1000+100", "more than the limit"},
       {"99999", "above 1024"},
       {" 20+13", "' ' where the full-layer count"},

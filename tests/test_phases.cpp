@@ -3,7 +3,10 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 #include <c10/core/CPUAllocator.h>
 
@@ -16,13 +19,12 @@ using namespace shishu;
 
 namespace {
 
-bench::Point point(bench::Phase phase, const std::string& dtype) {
+bench::Point point(const std::string& phase, const std::string& dtype) {
   bench::Point p;
   p.model = "tiny";
   p.phase = phase;
-  p.batch = 2;
-  p.seq = 12;
-  p.dtype = dtype;
+  p.shape = {{bench::Axis::kBatch, 2}, {bench::Axis::kSeq, 12}};
+  p.dtype = models::parse_dtype_name(dtype);
   return p;
 }
 
@@ -35,10 +37,10 @@ TEST(Phases, TrainStepAppliesAdamWsFirstUpdate) {
   models::Transformer model = shishu::testing::tiny_model();
   std::map<std::string, at::Tensor> before;
   for (const auto& item : model->named_parameters()) before[item.key()] = item.value().detach().clone();
-  const bench::Point p = point(bench::Phase::kTrainStep, "fp32");
-  const auto& spec = bench::phase_spec(p.phase);
-  auto phase = spec.prepare({model, config, at::Device(at::kCPU), models::parse_precision("fp32"), 3}, p);
-  bench::Timeline clock(at::Device(at::kCPU), spec.marks(p));
+  const bench::Point p = point("train_step", "fp32");
+  const auto& hooks = bench::phase_hooks(p.phase);
+  auto phase = hooks.prepare({model, config, at::Device(at::kCPU), models::parse_precision("fp32"), 3}, p);
+  bench::Timeline clock(at::Device(at::kCPU), hooks.marks(p));
   phase->run(clock, nullptr);
   const double lr = bench::kTrainLearningRate, wd = 1e-2, eps = 1e-8;
   for (const auto& item : model->named_parameters()) {
@@ -49,26 +51,25 @@ TEST(Phases, TrainStepAppliesAdamWsFirstUpdate) {
     EXPECT_LT((item.value() - expected).abs().max().item<double>(), 1e-6) << item.key();
     EXPECT_GT((item.value() - w0).abs().max().item<double>(), 1e-4) << item.key() << " did not move";
   }
-  EXPECT_TRUE(spec.changes_weights);
+  EXPECT_TRUE(bench::phase_row(p.phase).changes_weights);
 }
 
 TEST(Phases, PredictionsFollowThePrecisionsStorage) {
   const models::ModelConfig config = shishu::testing::tiny_config();
   const double weights32 = double(models::weight_bytes(config, 4));
-  const auto amp = models::parse_precision("amp_bf16"), bf16 = models::parse_precision("bf16");
-  const auto train = bench::phase_spec(bench::Phase::kTrainStep).predict(config, point(bench::Phase::kTrainStep, "amp_bf16"), amp);
+  const auto train = bench::phase_hooks("train_step").predict(config, point("train_step", "amp_bf16"));
   const double weights16 = double(models::weight_bytes(config, 2));
   EXPECT_EQ(train.weight_bytes, weights32 + weights16);  // fp32 master weights and autocast's bf16 copies
   EXPECT_EQ(train.grad_bytes, weights32);
   EXPECT_EQ(train.optimizer_bytes, 2 * weights32);
   EXPECT_GT(train.activation_bytes, 0);
-  const auto fwd = bench::phase_spec(bench::Phase::kForward).predict(config, point(bench::Phase::kForward, "bf16"), bf16);
-  const auto fwd_amp = bench::phase_spec(bench::Phase::kForward).predict(config, point(bench::Phase::kForward, "amp_bf16"), amp);
+  const auto fwd = bench::phase_hooks("forward").predict(config, point("forward", "bf16"));
+  const auto fwd_amp = bench::phase_hooks("forward").predict(config, point("forward", "amp_bf16"));
   EXPECT_EQ(fwd.weight_bytes * 3, fwd_amp.weight_bytes);  // 2 B each in bf16; 4 + 2 B under amp_bf16
   EXPECT_EQ(fwd.logits_bytes, fwd_amp.logits_bytes);  // logits come out of a bf16 matmul either way
   EXPECT_EQ(fwd.logits_bytes, 2.0 * 12 * config.widths.vocab * 2);
   // Generation does not mix precisions: the point is skipped.
-  EXPECT_FALSE(bench::phase_spec(bench::Phase::kGenerate).mixed_precision);
+  EXPECT_FALSE(bench::phase_row("generate").mixed_precision);
 }
 
 // The counting CPU allocator counts exactly the bytes of live tensors.
@@ -108,4 +109,13 @@ TEST(CpuTensorMemory, RawAllocationsAndBf16WorkUnderTheCounter) {
   const at::Tensor logits = model->forward(at::randint(0, 97, {2, 12}, at::kLong));  // (B, T, V)
   EXPECT_EQ(logits.scalar_type(), at::kBFloat16);
   EXPECT_TRUE(logits.isfinite().all().item<bool>());
+}
+
+// bench/phases.json is what shishu-report, the torch-free tests and the fuzz targets
+// register; it must be this build's registry. After a change to a phase's row, regenerate
+// it with `build/release/cli/shishu-bench phases --json > bench/phases.json`.
+TEST(Phases, TheCompiledInDeclarationsAreTheRegistrys) {
+  std::ifstream in(SHISHU_SOURCE_DIR "/bench/phases.json");
+  ASSERT_TRUE(in) << SHISHU_SOURCE_DIR "/bench/phases.json";
+  EXPECT_EQ(nlohmann::json::parse(in), bench::phase_rows_json());
 }

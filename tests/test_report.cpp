@@ -10,6 +10,7 @@
 #include "bench/metrics.h"
 #include "reports/journal.h"
 #include "reports/report_json.h"
+#include "synthetic_report.h"
 
 using namespace shishu;
 namespace fs = std::filesystem;
@@ -18,13 +19,8 @@ namespace {
 
 bench::PointResult sample_result() {
   bench::PointResult r;
-  r.point.model = "shishulm-125m";
-  r.point.phase = bench::Phase::kGenerate;
-  r.point.batch = 2;
-  r.point.prefill = 64;
-  r.point.gen = 16;
-  r.point.dtype = "bf16";
-  r.point.device = "cuda";
+  r.point = shishu::testing::make_point("generate", "shishulm-125m",
+                                        {{bench::Axis::kBatch, 2}, {bench::Axis::kPrefill, 64}, {bench::Axis::kGen, 16}});
   for (double v : {10.0, 12.0, 11.0}) r.add_sample("latency_ms", v);
   r.add_sample("ttft_ms", 2.0);
   r.set_value("cuda_peak_allocated_bytes", 123456789);
@@ -111,17 +107,33 @@ TEST(Report, ReaderRefusesMalformedAndForeignFiles) {
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      // Our words, never the library's: its text names neither the file nor the field.
+      EXPECT_EQ(std::string(e.what()).find("json.exception"), std::string::npos) << e.what();
     }
   };
-  expect_refused("{not json", "malformed JSON");
+  expect_refused("{not json", "not JSON at line 1, column 3, at 'ot json'");
+  expect_refused("", "empty, not JSON");
+  expect_refused("\n\n", "empty, not JSON");
+  expect_refused("{\"schema\": \"shishu-bench/report\",\n \"points\": [", "cut short at line 2");
+  expect_refused("{\"a\": \"\xFF\"}", "not valid UTF-8 text, at line 1");
+  expect_refused(R"({"schema": "shishu-bench/report", "points": [{"metrics": {"latency_ms": {"samples": [1, 1e400]}}}]})",
+                 "points[0].metrics.latency_ms.samples[1]: the number 1e400 is out of range");
   expect_refused(R"({"schema": "other"})", "not a shishu-bench report");
   expect_refused(R"({"schema": "shishu-bench/report", "schema_version": 99, "points": []})", "schema version 99");
   expect_refused(R"({"schema": "shishu-bench/report", "schema_version": 1})", "no points");
   // Fields of the wrong type, and a number that overflows, are refused as well.
   expect_refused(R"({"schema": 1})", "not a shishu-bench report");
   expect_refused(R"({"schema": "shishu-bench/report", "schema_version": "1"})", "schema version \"1\"");
-  expect_refused(R"({"schema": "shishu-bench/report", "schema_version": 1E400})", "malformed JSON");
+  expect_refused(R"({"schema": "shishu-bench/report", "schema_version": 1E400})",
+                 "schema_version: the number 1E400 is out of range, at line 1, column 57");
   EXPECT_THROW(reports::read_report(dir + "/missing.json"), std::invalid_argument);
+  fs::create_directories(dir + "/folder.json");
+  try {
+    reports::read_report(dir + "/folder.json");
+    ADD_FAILURE() << "read a directory";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), dir + "/folder.json: a directory, not a file");
+  }
 
   const auto report = reports::make_report({{"host", "h"}}, {sample_result()});
   reports::write_file_atomic(dir + "/ok.json", report.dump());
@@ -135,7 +147,7 @@ TEST(Journal, AppendsAndSurvivesATornLastLine) {
     reports::Journal j(path);
     j.append(sample_result());
     auto second = sample_result();
-    second.point.batch = 4;
+    second.point.shape[bench::Axis::kBatch] = 4;
     j.append(second);
   }
   EXPECT_EQ(reports::Journal::read(path, nullptr).size(), 2u);

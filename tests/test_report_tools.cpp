@@ -31,12 +31,8 @@ std::string slurp(const std::string& path) {
 
 bench::PointResult generate_point(const std::string& model, std::vector<double> latency, double memory) {
   bench::PointResult r;
-  r.point.model = model;
-  r.point.phase = bench::Phase::kGenerate;
-  r.point.prefill = 2048;
-  r.point.gen = 128;
-  r.point.dtype = "bf16";
-  r.point.device = "cuda";
+  r.point = shishu::testing::make_point(
+      "generate", model, {{bench::Axis::kBatch, 1}, {bench::Axis::kPrefill, 2048}, {bench::Axis::kGen, 128}});
   for (double v : latency) r.add_sample("latency_ms", v);
   r.set_value("cuda_peak_allocated_bytes", memory);
   return r;
@@ -139,7 +135,7 @@ TEST(Tables, LaunchBoundCellsAreMarked) {
   fast.set_value("host_share_pct", 40);
   slow.set_value("host_share_pct", 95);
   auto other = slow;
-  other.point.seq = 128;
+  other.point.shape[bench::Axis::kSeq] = 128;
   other.point.model = "mobilellm-125m";
   other.set_value("host_share_pct", 30);
   auto other2 = other;

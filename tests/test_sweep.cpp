@@ -74,16 +74,16 @@ TEST(Sweep, PaperPresetIsThePapersGrid) {
   const Sweep paper = load_sweep("paper");
   const auto points = expand(paper);
   std::map<std::string, int> by_phase;
-  for (const auto& p : points) by_phase[to_string(p.phase)]++;
+  for (const auto& p : points) by_phase[p.phase]++;
   EXPECT_EQ(by_phase["forward"], 15 * 7);           // 15 models x seq 64..4096
   EXPECT_EQ(by_phase["forward_backward"], 15 * 7);
   // gen 64..2048 at batch 1 (6) plus batch 1..256 at gen 128 (9), sharing b1/g128 once.
   EXPECT_EQ(by_phase["generate"], 15 * (6 + 9 - 1));
   for (const auto& p : points) {
-    EXPECT_EQ(p.dtype, "bf16");
-    EXPECT_EQ(p.device, "cuda");
-    if (p.phase == Phase::kGenerate) {
-      EXPECT_EQ(p.prefill, 2048);
+    EXPECT_EQ(p.dtype.name, "bf16");
+    EXPECT_EQ(p.device.str(), "cuda");
+    if (p.phase == "generate") {
+      EXPECT_EQ(p.axis(Axis::kPrefill), 2048);
     }
   }
   EXPECT_EQ(paper.settings.repetitions, 3);
@@ -96,9 +96,9 @@ TEST(Sweep, GpuSmokePresetTouchesEveryGpuPath) {
   std::set<std::string> seen;
   bool batched = false;
   for (const auto& p : expand(smoke)) {
-    EXPECT_EQ(p.device, "cuda") << p.id();
-    seen.insert(to_string(p.phase) + "/" + p.mode + "/" + p.dtype);
-    batched |= p.batch > 1;
+    EXPECT_EQ(p.device.str(), "cuda") << p.id();
+    seen.insert(p.phase + "/" + p.mode.name() + "/" + p.dtype.name);
+    batched |= p.batch() > 1;
   }
   EXPECT_EQ(seen, (std::set<std::string>{"forward/eager/bf16", "forward_backward/eager/bf16", "generate/eager/bf16",
                                           "generate/cuda_graphs/bf16", "train_step/eager/bf16",
@@ -111,7 +111,7 @@ TEST(Sweep, PointsAreGroupedSoEachModelIsBuiltOnce) {
   const auto points = expand(load_sweep("cpu-default"));
   std::vector<std::string> order;
   for (const auto& p : points) {
-    const std::string key = p.model + "|" + p.dtype + "|" + p.device;
+    const std::string key = p.model + "|" + p.dtype.name + "|" + p.device.str();
     if (order.empty() || order.back() != key) order.push_back(key);
   }
   EXPECT_EQ(order.size(), std::set<std::string>(order.begin(), order.end()).size()) << "a model came back after another";
@@ -124,23 +124,23 @@ TEST(Sweep, OverridesReplaceAxesAndFilterPhases) {
   Overrides o;
   o.phases = std::vector<std::string>{"generate"};
   o.models = std::vector<std::string>{"shishulm-125m"};
-  o.gen = std::vector<int64_t>{4, 8};
+  o.shape[Axis::kGen] = {4, 8};
   o.repetitions = 7;
   apply_overrides(s, o);
   const auto points = expand(s);
   ASSERT_FALSE(points.empty());
   for (const auto& p : points) {
-    EXPECT_EQ(p.phase, Phase::kGenerate);
+    EXPECT_EQ(p.phase, "generate");
     EXPECT_EQ(p.model, "shishulm-125m");
-    EXPECT_TRUE(p.gen == 4 || p.gen == 8);
+    EXPECT_TRUE(p.axis(Axis::kGen) == 4 || p.axis(Axis::kGen) == 8);
   }
   EXPECT_EQ(s.settings.repetitions, 7);
 }
 
 TEST(Sweep, RejectsBadPresets) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"{", "malformed JSON"},
-      {R"({"seed": 1E400, "grids": [{}]})", "malformed JSON"},  // found by fuzzing: a number that overflows
+      {"{", "test.json: cut short at line 1, column 2"},
+      {R"({"seed": 1E400, "grids": [{}]})", "test.json: seed: the number 1E400 is out of range"},  // found by fuzzing
       {R"({"name": 7, "grids": [{}]})", "name must be a string, not 7"},  // found by fuzzing in CI
       {"[]", "must be a JSON object"},
       {R"({"grids": []})", "non-empty 'grids'"},

@@ -1,6 +1,7 @@
 // Phase `forward`: one full-sequence causal forward, no cache, no gradients.
 #include <ATen/ATen.h>
 
+#include "bench/memory_model.h"
 #include "bench/phase.h"
 #include "models/analytic.h"
 #include "profiles/range.h"
@@ -22,23 +23,33 @@ class Forward : public TimedPass {
   }
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
+Prediction predict(const models::ModelConfig& c, const Point& p) {
+  const int64_t batch = p.batch(), seq = p.axis(Axis::kSeq);
   Prediction r;
-  r.weight_bytes = resident_weight_bytes(c, precision);
-  r.logits_bytes = double(p.batch) * double(p.seq) * c.widths.vocab * models::dtype_bytes(precision.compute);
-  r.flops = models::forward_flops(c, p.batch, p.seq, 0, p.seq);
-  r.tokens = double(p.batch) * double(p.seq);
+  r.weight_bytes = resident_weight_bytes(c, p.dtype);
+  r.logits_bytes = double(batch) * double(seq) * c.widths.vocab * models::element_bytes(p.dtype.compute);
+  r.flops = models::forward_flops(c, batch, seq, 0, seq);
+  r.bytes = sequence_pass_bytes(c, p, 1);
+  r.tokens = double(batch) * double(seq);
   return r;
 }
 
+const PhaseHooks kHooks{[](const Point&) -> int64_t { return 1; },
+                        [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
+                          return std::make_unique<Forward>(c, p);
+                        },
+                        predict};
+
+[[maybe_unused]] const bool kRegistered = register_phase({"forward",
+                                         {"fwd"},
+                                         "one full-sequence causal forward (paper Table 6)",
+                                         {{Axis::kBatch}, {Axis::kSeq}},
+                                         {Axis::kSeq},
+                                         /*takes_backend=*/false,
+                                         /*cold_cache=*/true,
+                                         /*mixed_precision=*/true,
+                                         /*changes_weights=*/false,
+                                         &kHooks});
+
 }  // namespace
-
-PhaseSpec forward_phase() {
-  return {Phase::kForward, [](const Point&) -> int64_t { return 1; },
-          [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
-            return std::make_unique<Forward>(c, p);
-          },
-          predict, nullptr, /*mixed_precision=*/true};
-}
-
 }  // namespace shishu::bench

@@ -2,9 +2,9 @@
 // one unit; no optimizer step (that is `train_step`).
 #include <ATen/ATen.h>
 
+#include "bench/memory_model.h"
 #include "bench/phase.h"
 #include "models/analytic.h"
-#include "profiles/range.h"
 
 namespace shishu::bench {
 namespace {
@@ -21,48 +21,40 @@ class ForwardBackward : public TimedPass {
   }
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
+Prediction predict(const models::ModelConfig& c, const Point& p) {
+  const int64_t batch = p.batch(), seq = p.axis(Axis::kSeq);
   Prediction r;
-  r.weight_bytes = resident_weight_bytes(c, precision);
-  r.logits_bytes = training_logits_bytes(c, p, precision);
-  r.grad_bytes = static_cast<double>(models::weight_bytes(c, models::dtype_bytes(precision.storage)));  // storage type
-  r.activation_bytes = activation_bytes(c, double(p.batch) * double(p.seq), precision);
-  r.transient_bytes = backward_transient_bytes(c, precision);
+  r.weight_bytes = resident_weight_bytes(c, p.dtype);
+  r.logits_bytes = training_logits_bytes(c, p, p.dtype);
+  r.grad_bytes = static_cast<double>(models::weight_bytes(c, models::element_bytes(p.dtype.storage)));  // storage type
+  r.activation_bytes = activation_bytes(c, double(batch) * double(seq), p.dtype);
+  r.transient_bytes = backward_transient_bytes(c, p.dtype);
   r.total_bytes = training_peak_bytes(r);
   // Backward ~ 2x forward: gradients with respect to activations and to weights.
-  r.flops = 3 * models::forward_flops(c, p.batch, p.seq, 0, p.seq);
-  r.tokens = double(p.batch) * double(p.seq);
+  r.flops = 3 * models::forward_flops(c, batch, seq, 0, seq);
+  // The weights read by the forward and again for the input gradients, the gradients written.
+  r.bytes = sequence_pass_bytes(c, p, 2) + r.grad_bytes;
+  r.tokens = double(batch) * double(seq);
   return r;
 }
 
+const PhaseHooks kHooks{[](const Point&) -> int64_t { return 1; },
+                        [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
+                          return std::make_unique<ForwardBackward>(c, p);
+                        },
+                        predict};
+
+[[maybe_unused]] const bool kRegistered =
+    register_phase({"forward_backward",
+                    {"fwd_bwd", "forward+backward"},
+                    "forward, next-token loss and backward, timed as one unit (paper Table 7)",
+                    {{Axis::kBatch}, {Axis::kSeq, 2, "a next-token loss needs seq >= 2"}},
+                    {Axis::kSeq},
+                    /*takes_backend=*/false,
+                    /*cold_cache=*/true,
+                    /*mixed_precision=*/true,
+                    /*changes_weights=*/false,
+                    &kHooks});
+
 }  // namespace
-
-void TimedPass::forward_backward() {
-  at::Tensor loss;
-  {
-    // Autocast covers the forward only; backward runs each op in its forward's type.
-    models::AutocastScope autocast(tokens_.device().type(), precision_);
-    profiles::ScopedRange range(profiles::kForwardRange);
-    loss = next_token_loss(model_, tokens_);
-  }
-  profiles::ScopedRange range(profiles::kBackwardRange);
-  loss.backward();
-}
-
-at::Tensor next_token_loss(models::Transformer& model, const at::Tensor& tokens) {
-  const int64_t T = tokens.size(1), vocab = model->config().widths.vocab;
-  at::Tensor logits = model->forward(tokens);  // (B, T, V)
-  // In fp32 as HF transformers computes it: logits upcast before cross-entropy.
-  return at::cross_entropy_loss(logits.narrow(1, 0, T - 1).reshape({-1, vocab}).to(at::kFloat),
-                                tokens.narrow(1, 1, T - 1).reshape({-1}));
-}
-
-PhaseSpec forward_backward_phase() {
-  return {Phase::kForwardBackward, [](const Point&) -> int64_t { return 1; },
-          [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
-            return std::make_unique<ForwardBackward>(c, p);
-          },
-          predict, nullptr, /*mixed_precision=*/true};
-}
-
 }  // namespace shishu::bench

@@ -2,8 +2,6 @@
 // point's decode backend (its mode: eager, cuda_graphs, fast; models/decode/).
 #include <ATen/ATen.h>
 
-#include <optional>
-
 #include "bench/phase.h"
 #include "bench/stats.h"
 #include "models/analytic.h"
@@ -15,10 +13,11 @@ namespace {
 class Generate : public PreparedPhase {
  public:
   // The point's decode backend (models/decode/): caches allocated, a graph captured.
-  Generate(const PhaseContext& c, const Point& p) : batch_(p.batch), gen_(p.gen) {
+  Generate(const PhaseContext& c, const Point& p) : batch_(p.batch()), gen_(p.axis(Axis::kGen)) {
     at::NoGradGuard no_grad;  // the cache and a captured graph hold no autograd state
-    prompt_ = point_tokens(p, p.prefill, c.config.widths.vocab, c.seed, c.device);
-    decoder_ = models::make_decoder(p.mode, c.model, {p.batch, p.prefill, p.gen});
+    const int64_t prefill = p.axis(Axis::kPrefill);
+    prompt_ = point_tokens(p, prefill, c.config.widths.vocab, c.seed, c.device);
+    decoder_ = models::make_decoder(p.mode, c.model, {batch_, prefill, gen_, p.axis_or(Axis::kPrefillChunk, 0)});
   }
 
   void run(Timeline& clock, PointResult* result) override {
@@ -39,42 +38,44 @@ class Generate : public PreparedPhase {
   std::unique_ptr<models::Decoder> decoder_;
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p, const models::Precision& precision) {
-  const int dtype_bytes = models::dtype_bytes(precision.storage);  // generation never mixes precisions
+Prediction predict(const models::ModelConfig& c, const Point& p) {
+  const int64_t batch = p.batch(), prefill = p.axis(Axis::kPrefill), gen = p.axis(Axis::kGen);
+  const int dtype_bytes = models::element_bytes(p.dtype.storage);  // generation never mixes precisions
   Prediction r;
   r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
-  r.kv_cache_bytes = double(p.batch) * double(p.prefill + p.gen) * double(models::kv_bytes_per_token(c, dtype_bytes));
-  r.logits_bytes = double(p.batch) * c.widths.vocab * dtype_bytes;
-  r.flops = models::forward_flops(c, p.batch, p.prefill, 0, 1);
-  for (int64_t i = 1; i < p.gen; ++i) r.flops += models::forward_flops(c, p.batch, 1, p.prefill + i - 1, 1);
-  r.tokens = double(p.batch) * double(p.gen);
+  r.kv_cache_bytes = double(batch) * double(prefill + gen) * double(models::kv_bytes_per_token(c, dtype_bytes));
+  r.logits_bytes = double(batch) * c.widths.vocab * dtype_bytes;
+  r.flops = models::forward_flops(c, batch, prefill, 0, 1);
+  for (int64_t i = 1; i < gen; ++i) r.flops += models::forward_flops(c, batch, 1, prefill + i - 1, 1);
+  r.tokens = double(batch) * double(gen);
+  // Decode is bound by memory traffic: the least bytes a step must read, at the mean
+  // cache length, against the median step.
+  r.bytes = models::decode_step_bytes(c, batch, prefill + gen / 2, dtype_bytes);
+  r.bytes_interval = "decode_step_ms";
+  r.bytes_metric = "decode_bytes_per_step";
   return r;
 }
 
-// Decode is bound by memory traffic: the least bytes a step must read, and the
-// bandwidth the measured median step implies.
-void derive(const models::ModelConfig& c, const Point& p, const models::Precision& precision, const DeviceInfo& device,
-            PointResult& r) {
-  if (!r.samples.count("decode_step_ms")) return;
-  const double bytes = models::decode_step_bytes(c, p.batch, p.prefill + p.gen / 2, models::dtype_bytes(precision.storage));
-  const double step_s = summarize(r.samples.at("decode_step_ms")).median / 1e3;
-  r.set_value("decode_bytes_per_step", bytes);
-  r.set_value("achieved_bandwidth_gbs", bytes / step_s / 1e9);
-  if (device.peak_bandwidth > 0) r.set_value("peak_bandwidth_pct", 100.0 * bytes / step_s / device.peak_bandwidth);
-  // Any measured copy ceiling of the device: the copy's bandwidth does not depend on the dtype.
-  if (!device.measured.empty()) {
-    r.set_value("measured_bandwidth_pct", 100.0 * bytes / step_s / device.measured.begin()->second.copy_bytes_per_s);
-  }
-}
+const PhaseHooks kHooks{[](const Point& p) -> int64_t { return p.axis(Axis::kGen); },
+                        [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
+                          return std::make_unique<Generate>(c, p);
+                        },
+                        predict};
+
+[[maybe_unused]] const bool kRegistered = register_phase(
+    {"generate",
+     {"gen"},
+     "greedy generation of gen tokens after a prefill-token prompt, through the decode backend (paper Tables 8-10)",
+     {{Axis::kBatch},
+      {Axis::kPrefill},
+      {Axis::kGen, 2, "throughput = batch*(G-1)/(total-TTFT) needs G >= 2"},
+      {Axis::kPrefillChunk, 1, "", /*default_value=*/0, /*at_most=*/Axis::kPrefill}},
+     {Axis::kPrefill, Axis::kGen},
+     /*takes_backend=*/true,
+     /*cold_cache=*/false,
+     /*mixed_precision=*/false,
+     /*changes_weights=*/false,
+     &kHooks});
 
 }  // namespace
-
-PhaseSpec generate_phase() {
-  return {Phase::kGenerate, [](const Point& p) -> int64_t { return p.gen; },
-          [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
-            return std::make_unique<Generate>(c, p);
-          },
-          predict, derive};
-}
-
 }  // namespace shishu::bench

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "our_words.h"
 #include "reports/journal.h"
 #include "reports/report_json.h"
 
@@ -18,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const auto again = shishu::reports::point_from_json(shishu::reports::point_to_json(r), "again");
       if (again.point.id() != r.point.id() || again.samples != r.samples || again.values != r.values) std::abort();
     }
-  } catch (const std::invalid_argument&) {
+  } catch (const std::invalid_argument& e) {
+    shishu::fuzz::require_our_words(e.what());
   }
   return 0;
 }

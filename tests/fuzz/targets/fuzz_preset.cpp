@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "bench/sweep.h"
+#include "our_words.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -15,14 +17,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // so only small ones are expanded here.
     size_t product = 1;
     for (const auto& g : sweep.grids) {
-      for (size_t n : {g.phases.size(), g.models.size(), g.dtypes.size(), g.devices.size(), g.modes.size(),
-                       g.batch.size(), g.seq.size(), g.prefill.size(), g.gen.size()}) {
+      std::vector<size_t> sizes = {g.phases.size(), g.models.size(), g.dtypes.size(), g.devices.size(),
+                                   g.modes.size()};
+      for (const auto& [axis, values] : g.shape) sizes.push_back(values.size());
+      for (size_t n : sizes) {
         product *= n == 0 ? 1 : n;
         if (product > 4096) return 0;
       }
     }
     (void)shishu::bench::expand(sweep);
-  } catch (const std::invalid_argument&) {
+  } catch (const std::invalid_argument& e) {
+    shishu::fuzz::require_our_words(e.what());
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "our_words.h"
 #include "reports/arch_compare.h"
 #include "reports/compare.h"
 #include "reports/efficiency_tables.h"
@@ -26,8 +27,9 @@ namespace {
 template <class F>
 void command(F&& f) {
   try {
-    f();
-  } catch (const std::invalid_argument&) {
+    shishu::fuzz::require_our_words(f());
+  } catch (const std::invalid_argument& e) {
+    shishu::fuzz::require_our_words(e.what());
   }
 }
 
@@ -38,21 +40,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     report = report_from_json(parse_report(std::string(reinterpret_cast<const char*>(data), size), "fuzz.json"),
                               "fuzz.json");
-  } catch (const std::invalid_argument&) {
+  } catch (const std::invalid_argument& e) {
+    shishu::fuzz::require_our_words(e.what());
     return 0;
   }
   for (auto format : {TableFormat::kMarkdown, TableFormat::kCsv, TableFormat::kLatex}) {
-    command([&] { (void)render(efficiency_tables(report), format); });
+    command([&] { return render(efficiency_tables(report), format); });
   }
-  command([&] { (void)architecture_comparison(report); });
-  command([&] { (void)bencher_metric_format(report); });
-  command([&] { (void)github_action_benchmark(report); });
-  command([&] { (void)merge_reports({report, report}).dump(); });
+  command([&] { return architecture_comparison(report); });
+  command([&] { return bencher_metric_format(report).dump(); });
+  command([&] { return github_action_benchmark(report).dump(); });
+  command([&] { return merge_reports({report, report}).dump(); });
   const CompareOptions options;
   command([&] {
     const Comparison c = compare_reports(report, report, options);
-    (void)comparison_markdown(c, options, true);
-    (void)comparison_json(c, options);
+    return comparison_markdown(c, options, true) + comparison_json(c, options);
   });
   command([&] {
     RoundSet side;
@@ -61,12 +63,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     side.reports = {report, report, report};
     check_pairable(side, side);
     const Comparison c = compare_rounds(side, side, options);
-    (void)comparison_markdown(c, options, false);
+    return comparison_markdown(c, options, false);
   });
   command([&] {
     const History h = build_history({report, report, report}, HistoryOptions());
-    (void)history_markdown(h, HistoryOptions());
-    (void)history_json(h);
+    return history_markdown(h, HistoryOptions()) + history_json(h);
   });
   return 0;
 }
