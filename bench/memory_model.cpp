@@ -48,13 +48,18 @@ double resident_weight_bytes(const models::ModelConfig& config, const models::Dt
   return bytes;
 }
 
-double decode_activation_bytes(const models::ModelConfig& c, const Point& p) {
-  const double d = c.widths.d_model, f = c.widths.ffn_hidden, heads = c.widths.n_heads;
-  const double keys = double(p.axis(Axis::kDepth) + p.axis(Axis::kGen));
+Prediction decode_memory(const models::ModelConfig& c, const Point& p) {
+  const double batch = double(p.batch()), keys = double(p.axis(Axis::kDepth) + p.axis(Axis::kGen));
+  const int element = models::element_bytes(p.dtype.storage);  // generation never mixes precisions
+  Prediction r;
+  r.weight_bytes = static_cast<double>(models::weight_bytes(c, element));
+  r.kv_cache_bytes = batch * keys * double(models::kv_bytes_per_token(c, element));
+  r.logits_bytes = batch * c.widths.vocab * element;
   // Per sequence, in elements: the MLP's moment (residual, norm, gate_up, silu, product)
   // and attention's scores and softmax over every key.
-  const double per_sequence = 3 * d + 4 * f + 2 * heads * keys;
-  return double(p.batch()) * per_sequence * compute_bytes(p.dtype);
+  const double d = c.widths.d_model, f = c.widths.ffn_hidden, heads = c.widths.n_heads;
+  r.activation_bytes = batch * (3 * d + 4 * f + 2 * heads * keys) * element;
+  return r;
 }
 
 double sequence_pass_bytes(const models::ModelConfig& c, const Point& p, int weight_reads) {

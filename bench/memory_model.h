@@ -35,9 +35,11 @@ double training_peak_bytes(const Prediction& p);
 // fp32 input (B x (T-1) x V), and at backward's start the gradient of each.
 double training_logits_bytes(const models::ModelConfig& config, const Point& p, const models::Dtype& dtype);
 
-// The short-lived tensors of one decode step at its deepest (depth + gen positions): its
-// activations over the batch, and attention's scores over every cached key.
-double decode_activation_bytes(const models::ModelConfig& config, const Point& p);
+// What a decode point (batch, depth, gen) holds at its peak: the weights, the cache of
+// depth + gen positions, one position's logits, and the short-lived tensors of its
+// deepest step (its activations, attention's scores over every cached key). The memory
+// terms of the decode phase's prediction, and of the long-context report's fits.
+Prediction decode_memory(const models::ModelConfig& config, const Point& p);
 
 // The least bytes one pass of a sequence phase moves: every executed weight read
 // `weight_reads` times (a tied MLP block once per use), plus the logits written.

@@ -20,6 +20,7 @@
 #include "cli/trend_commands.h"
 #include "reports/arch_compare.h"
 #include "reports/efficiency_tables.h"
+#include "reports/long_context.h"
 #include "reports/merge.h"
 #include "reports/report_json.h"
 
@@ -43,6 +44,14 @@ int main(int argc, char** argv) {
   arch->add_option("report", report_path, "report.json")->required();
   arch->add_option("--out", out_path, "Write to this file instead of standard output")->check(shishu::cli::writable_file());
 
+  double memory_gb = 0;
+  auto* long_context = app.add_subcommand("long-context", "Decode at depth: ms a token, speed-up and longest fit, per scale");
+  long_context->add_option("report", report_path, "report.json with decode points")->required();
+  long_context->add_option("--memory-gb", memory_gb, "The memory the longest fit is for (default: the report's device's)")
+      ->check(CLI::PositiveNumber);
+  long_context->add_option("--out", out_path, "Write to this file instead of standard output")
+      ->check(shishu::cli::writable_file());
+
   shishu::cli::CompareCommand compare_command;
   auto* compare = shishu::cli::add_compare_command(app, compare_command);
 
@@ -64,6 +73,9 @@ int main(int argc, char** argv) {
       shishu::cli::write_or_print(out_path, render(efficiency_tables(load_report(report_path), only), fmt));
     } else if (arch->parsed()) {
       shishu::cli::write_or_print(out_path, architecture_comparison(load_report(report_path)));
+    } else if (long_context->parsed()) {
+      const LoadedReport report = load_report(report_path);
+      shishu::cli::write_or_print(out_path, long_context_tables(report, fit_memory_bytes(report, memory_gb)));
     } else if (compare->parsed()) {
       return shishu::cli::run_compare_command(compare_command);
     } else if (history->parsed()) {

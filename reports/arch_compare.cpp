@@ -42,15 +42,6 @@ const std::vector<Aspect>& aspects() {
   return kAspects;
 }
 
-// The width family of a model spec: "shishulm-125m" -> "125m", "125m:10+20" -> "125m".
-std::string family_of(const std::string& model) {
-  const auto colon = model.find(':');
-  const std::string base = model.substr(0, colon);
-  if (models::find_family(base)) return base;
-  if (const auto* v = models::find_variant(base)) return std::string(v->family);
-  return "";
-}
-
 // Geometric mean of variant/baseline ratios: the typical relative change, symmetric in
 // the sense that a 2x and a 0.5x cancel.
 double geomean(const std::vector<double>& ratios) {
@@ -70,6 +61,14 @@ std::string show(double ratio, int gain) {
 }
 
 }  // namespace
+
+std::string width_family(const std::string& model) {
+  const auto colon = model.find(':');
+  const std::string base = model.substr(0, colon);
+  if (models::find_family(base)) return base;
+  if (const auto* v = models::find_variant(base)) return std::string(v->family);
+  return "";
+}
 
 std::string architecture_comparison(const LoadedReport& report) {
   // (setting, model, aspect) -> { axis value -> headline }
@@ -110,7 +109,7 @@ std::string architecture_comparison(const LoadedReport& report) {
     t.align.assign(2, Align::kLeft);
     t.align.resize(t.headers.size(), Align::kRight);
     for (const auto& model : models_seen) {
-      const std::string family = family_of(model);
+      const std::string family = width_family(model);
       const std::string base = "mobilellm-" + family;
       if (family.empty() || model == base || !models::find_variant(base)) continue;
       if (!data.count({setting, model}) || !data.count({setting, base})) continue;

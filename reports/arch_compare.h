@@ -10,4 +10,8 @@ namespace shishu::reports {
 
 std::string architecture_comparison(const LoadedReport& report);
 
+// The width family of a model spec: "shishulm-125m" -> "125m", "125m:10+20" -> "125m";
+// "" for a config.json or anything else.
+std::string width_family(const std::string& model);
+
 }  // namespace shishu::reports

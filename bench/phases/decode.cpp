@@ -52,11 +52,7 @@ class Decode : public PreparedPhase {
 Prediction predict(const models::ModelConfig& c, const Point& p) {
   const int64_t batch = p.batch(), depth = p.axis(Axis::kDepth), steps = p.axis(Axis::kGen);
   const int dtype_bytes = models::element_bytes(p.dtype.storage);
-  Prediction r;
-  r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
-  r.kv_cache_bytes = double(batch) * double(depth + steps) * double(models::kv_bytes_per_token(c, dtype_bytes));
-  r.logits_bytes = double(batch) * c.widths.vocab * dtype_bytes;
-  r.activation_bytes = decode_activation_bytes(c, p);
+  Prediction r = decode_memory(c, p);
   for (int64_t i = 0; i < steps; ++i) r.flops += models::forward_flops(c, batch, 1, depth + i, 1);
   r.tokens = double(batch) * double(steps);
   r.bytes = models::decode_step_bytes(c, batch, depth + steps / 2, dtype_bytes);
