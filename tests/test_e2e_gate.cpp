@@ -199,6 +199,53 @@ TEST(Gate, HistoryAndExportRunOnRealReports) {
 
 // A report edited by hand into nonsense: every command that reads reports exits 2 and
 // names the file and the place, whichever side or round it is on.
+namespace {
+
+// Every shishu-report command that reads `bad`, beside the fixture where it needs two.
+std::vector<std::string> every_command(const std::string& bad) {
+  const std::string f = kFixture;
+  return {"table " + bad,          "arch " + bad,     "compare " + f + " " + bad, "compare " + bad + " " + f,
+          "merge " + f + " " + bad, "history " + f + " " + bad, "export " + bad + " --format bencher",
+          "long-context " + bad + " --memory-gb 8"};
+}
+
+}  // namespace
+
+// Text that is no report, as a file: each command exits 2 with the file and the place
+// named in our words, never the JSON library's ("[json.exception...]").
+TEST(Gate, EveryCommandRefusesTextThatIsNoReportInItsOwnWords) {
+  const std::string dir = fresh_dir("not-reports");
+  std::filesystem::create_directories(dir);
+  const std::string fixture_text = shishu::testing::slurp(kFixture);
+  const auto sample_at = fixture_text.find("\"samples\": [") + 12;
+  const std::vector<std::pair<std::string, std::string>> texts = {
+      {"", "empty, not JSON"},
+      {"{\"schema\": ", "cut short at line 1, column 12"},
+      {"\x89PNG\r\n", "not valid UTF-8 text, at line 1, column 1"},
+      {fixture_text.substr(0, sample_at) + "1e400, " + fixture_text.substr(sample_at), "the number 1e400 is out of range"},
+  };
+  for (size_t t = 0; t < texts.size(); ++t) {
+    const std::string bad = dir + "/" + std::to_string(t) + ".json";
+    std::ofstream(bad, std::ios::binary) << texts[t].first;
+    for (const std::string& args : every_command(bad)) {
+      std::string out;
+      EXPECT_EQ(sh(kReport + " " + args, &out), 2) << args << "\n" << out;
+      EXPECT_NE(out.find(bad + ": "), std::string::npos) << args << "\n" << out;
+      EXPECT_NE(out.find(texts[t].second), std::string::npos) << args << "\n" << out;
+      EXPECT_EQ(out.find("json.exception"), std::string::npos) << args << "\n" << out;
+    }
+  }
+  // A folder where a file is wanted is named as one; history searches folders, and
+  // compare takes two folders of rounds, so they say so in their own words.
+  std::filesystem::create_directories(dir + "/folder.json");
+  for (const std::string& args : every_command(dir + "/folder.json")) {
+    if (args.rfind("history", 0) == 0 || args.rfind("compare", 0) == 0) continue;
+    std::string out;
+    EXPECT_EQ(sh(kReport + " " + args, &out), 2) << args << "\n" << out;
+    EXPECT_NE(out.find(dir + "/folder.json: a directory, not a file"), std::string::npos) << args << "\n" << out;
+  }
+}
+
 TEST(Gate, EveryCommandNamesTheFileAndPlaceOfAnEditedReport) {
   const std::string dir = fresh_dir("edited");
   const json fixture = read_json(kFixture);
@@ -207,6 +254,8 @@ TEST(Gate, EveryCommandNamesTheFileAndPlaceOfAnEditedReport) {
       {[](json& r) { r["context"]["git_commit"] = 7; }, "context.git_commit: expected a string, found 7"},
       {[](json& r) { r["points"][1]["metrics"]["latency_ms"]["samples"] = json::array(); },
        "points[1].metrics.latency_ms.samples: empty"},
+      {[](json& r) { r["points"][1]["metrics"]["latency_ms"]["samples"][0] = -5; },
+       "points[1].metrics.latency_ms.samples[0]: -5 is not a measurement: a duration must be above 0"},
   };
   for (size_t e = 0; e < edits.size(); ++e) {
     json edited = fixture;
@@ -217,8 +266,7 @@ TEST(Gate, EveryCommandNamesTheFileAndPlaceOfAnEditedReport) {
     const std::string bad_round = dir + "/rounds" + std::to_string(e) + "/new/round-03/report.json";
     write_json(bad_round, edited);
     const std::string f = kFixture;
-    for (const std::string& args : {"table " + bad, "arch " + bad, "compare " + f + " " + bad, "compare " + bad + " " + f,
-                                    "merge " + f + " " + bad, "history " + f + " " + bad, "export " + bad + " --format bencher"}) {
+    for (const std::string& args : every_command(bad)) {
       std::string out;
       EXPECT_EQ(sh(kReport + " " + args, &out), 2) << args << "\n" << out;
       EXPECT_NE(out.find(bad + ": " + edits[e].second), std::string::npos) << args << "\n" << out;
