@@ -57,7 +57,7 @@ preset_file "$preset" >/dev/null || bad "--preset '$preset': no built-in preset 
 if ! why=$(visible_gpu) && needs_cuda "$preset"; then
   bad "--preset $preset runs on CUDA, and no GPU is visible ($why)"
 fi
-runs_here "$bin" --preset "$preset"
+runs_here "$bin" --preset "$preset" >/dev/null
 device=$("$bin" run --preset "$preset" --list 2>/dev/null | head -1 | cut -d/ -f4)
 {
   # Written beside, then renamed: a failed measurement leaves no empty ceilings.json.

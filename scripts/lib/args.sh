@@ -62,15 +62,15 @@ visible_gpu() {
 
 # runs_here BIN RUN_ARGS...: `BIN run RUN_ARGS --list` accepts the arguments, and this
 # machine can run every point they plan (the listing marks the others "# not here", e.g.
-# CUDA points without a GPU). The listing loads LibTorch but measures nothing.
+# CUDA points without a GPU); prints the listing. It loads LibTorch but measures nothing.
 runs_here() {
-  local bin=$1 plan; shift
+  local bin=$1 plan line; shift
   if ! plan=$("$bin" run "$@" --list 2>/dev/null); then
     plan=$("$bin" run "$@" --list 2>&1 >/dev/null) || true
     bad "'run $*' is refused: ${plan%%$'\n'*}"
   fi
-  plan=$(grep -m1 '# not here' <<<"$plan") || return 0
-  bad "'run $*' plans points this machine cannot run: ${plan//$'\t'/ }"
+  ! line=$(grep -m1 '# not here' <<<"$plan") || bad "'run $*' plans points this machine cannot run: ${line//$'\t'/ }"
+  printf '%s\n' "$plan"
 }
 
 # preset_file PRESET: the file a preset stands for, found as the binary finds it: a
