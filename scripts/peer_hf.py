@@ -40,6 +40,7 @@ import copy
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -310,6 +311,9 @@ def main():
 
 
 if __name__ == "__main__":
+    # A deadline's SIGTERM unwinds like an exception, so the exported weights (gigabytes
+    # for the larger models) go with their temporary folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         main()
     except PeerError as e:

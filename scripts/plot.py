@@ -156,8 +156,10 @@ def format_list(text):
 
 
 def start_plotting(formats, out_dir):
-    """Imports matplotlib, refuses a format it cannot write, then makes the output folder."""
+    """Makes the output folder, imports matplotlib, and refuses a format it cannot write
+    (which removes the folder again)."""
     global plt
+    si.make_folder("plot.py", "--out", out_dir)
     si.need_modules("plot.py", "matplotlib")
     import matplotlib
     matplotlib.use("Agg")
@@ -168,7 +170,6 @@ def start_plotting(formats, out_dir):
     for f in formats:
         if f not in known:
             refuse(f"--formats: matplotlib cannot write '{f}' (it writes {', '.join(sorted(known))})")
-    si.make_folder("plot.py", "--out", out_dir)
 
 
 def check_change_points(history, path):

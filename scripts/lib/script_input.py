@@ -105,8 +105,16 @@ DEVICE = {"device?": str, "name?": str, "measured_ceilings?": [{"copy_bytes_per_
 REPORT = {"schema": {"shishu-bench/report"}, "context": {"devices?": [DEVICE], "settings?": dict}, "points": [POINT]}
 
 
+_made = []  # the folders make_folder made, deepest first: a refusal removes them again
+
+
 def refuse(prog, message):
     print(f"{prog}: error: {message}", file=sys.stderr)
+    for d in _made:
+        try:
+            os.rmdir(d)  # only while still empty
+        except OSError:
+            pass
     sys.exit(2)
 
 
@@ -145,23 +153,18 @@ def writable_file(prog, flag, path):
 
 
 def make_folder(prog, flag, path):
-    """Makes path (a folder) where it is missing and checks a file can be made in it; a
-    refusal leaves none of the folders it made."""
+    """Makes path (a folder) where it is missing, and checks that a file can be made in it.
+    The folders it made are removed again by a later refusal."""
     if os.path.exists(path) and not os.path.isdir(path):
         refuse(prog, f"{flag} '{path}' is a file, not a folder")
-    made, up = [], os.path.abspath(path)
+    up = os.path.abspath(path)
     while not os.path.lexists(up):
-        made.append(up)
+        _made.append(up)
         up = os.path.dirname(up)
     try:
         os.makedirs(path, exist_ok=True)
         os.remove(tempfile.mkstemp(dir=path, prefix=".write-test.")[1])
     except OSError as e:
-        for d in made:
-            try:
-                os.rmdir(d)
-            except OSError:
-                pass
         refuse(prog, f"{flag} '{path}' cannot be made or written: {e.strerror}")
 
 
