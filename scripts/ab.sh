@@ -64,7 +64,10 @@ fi
 reps_given=0
 for a in "${run_args[@]}"; do [[ $a == --reps || $a == --reps=* ]] && reps_given=1; done
 ((reps_given)) || run_args+=(--reps 1)
-for a in "${run_args[@]}"; do [[ $a == --out* || $a == --resume* ]] && bad "run arguments must not set $a: ab.sh places every round"; done
+# shellcheck disable=SC2086  # --new-args is split as the rounds split it
+for a in "${run_args[@]}" $new_args; do
+  [[ $a == --out* || $a == --resume* ]] && bad "run arguments must not set $a: ab.sh places every round"
+done
 if [[ -n "$report" ]]; then
   [[ -f "$report" && -x "$report" ]] || bad "--report '$report' is not an executable"
   compare_accepts "$report" "${compare_args[@]}"

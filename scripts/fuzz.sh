@@ -23,6 +23,7 @@ count SECONDS "$seconds" 86400
 [[ -z "${SHISHU_FUZZ_RUNS:-}" ]] || count SHISHU_FUZZ_RUNS "$SHISHU_FUZZ_RUNS" 999999999
 cxx=${SHISHU_FUZZ_CXX:-$(command -v clang++-14 || command -v clang++ || true)}
 [[ -n "$cxx" ]] || bad "no clang++ found (Debian: apt-get install clang-14 libclang-rt-14-dev)"
+command -v "$cxx" >/dev/null || bad "SHISHU_FUZZ_CXX '$cxx' is not a program here"
 build="$root/build/fuzz"
 
 cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \

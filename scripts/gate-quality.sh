@@ -53,7 +53,8 @@ for arm in "${arms[@]}"; do
 done
 [[ " ${arms[*]} " == *" base "* && ${#arms[@]} -ge 2 ]] || bad "--arms '${arms[*]}': base and at least one arm to compare with it"
 for a in "${run_args[@]}"; do
-  [[ $a != --out* && $a != --resume* && $a != --reps* ]] || bad "--run-args must not set $a: each process's folder and repetitions are set here"
+  [[ $a != --out* && $a != --resume* && $a != --reps* && $a != --inject-slowdown* ]] ||
+    bad "--run-args must not set $a: each process's folder, repetitions and slowdown are set here"
 done
 slowdown() { case "$1" in s*) echo "--inject-slowdown ${1#s}" ;; esac; }
 

@@ -96,6 +96,7 @@ refuses "'extra'" "$S" o extra
 refuses "'afile/out'" "$S" afile/out
 refuses "'afile'" "$S" afile
 refuses "'/proc/x'" "$S" /proc/x
+refuses "'/proc' is not writable" "$S" /proc
 refuses "build/gpu-session/o" "$S" "$src/build/gpu-session/o"
 refuses "step 'first' needs one" "$S" o
 refuses "step 'memory' needs one" "$S" o --steps memory,gate
@@ -151,6 +152,7 @@ refuses "'s7'" "$Q" o --arms "base s7"
 refuses "'base' is given twice" "$Q" o --arms "base base"
 refuses "'aa'" "$Q" o --arms aa
 refuses "--out" "$Q" o --run-args "--out x"
+refuses "--inject-slowdown" "$Q" o --run-args "--seq 8 --inject-slowdown 5"
 refuses "'--bogus'" "$Q" o --bogus 1
 refuses "'/nonexistent'" "$Q" o --bin /nonexistent
 refuses "'nope'" "$Q" o --bin "$bench" --preset nope
@@ -171,6 +173,7 @@ refuses "'/proc/x'" "$A" --bin "$bench" "$bench" --report "$report" --summary /p
 refuses "'afile'" "$A" --bin "$bench" "$bench" --report "$report" --out afile
 refuses "'/proc/x'" "$A" --bin "$bench" "$bench" --report "$report" --out /proc/x
 refuses "--out" "$A" --bin "$bench" "$bench" --report "$report" --out o -- --out x
+refuses "--resume" "$A" --bin "$bench" "$bench" --report "$report" --out o --new-args "--resume r"
 slow "'nope'" "$A" --bin "$bench" "$bench" --report "$report" --out o -- --preset nope
 slow "cannot run" "$A" --bin "$bench" "$bench" --report "$report" --out o -- --device cuda
 Z=$s/fuzz.sh
@@ -178,6 +181,7 @@ refuses "'0'" "$Z" 0
 refuses "'08'" "$Z" 08
 refuses "'1 2'" "$Z" 1 2
 refuses "'x'" env SHISHU_FUZZ_RUNS=x "$Z" 5
+refuses "'no-such-clang'" env SHISHU_FUZZ_CXX=no-such-clang "$Z" 5
 
 # --- peer_hf.py: before torch is imported, and (slow) before any model loads -----------------
 H=("$py" "$s/peer_hf.py")
@@ -217,6 +221,7 @@ refuses "'png,png'" "${L[@]}" "$report_ok" --out o --formats png,png
 refuses "'afile'" "${L[@]}" "$report_ok" --out afile
 refuses "'afile/x'" "${L[@]}" "$report_ok" --out afile/x
 refuses "'/proc/x'" "${L[@]}" "$report_ok" --out /proc/x
+refuses "'/proc'" "${L[@]}" "$report_ok" --out /proc
 refuses "has no matplotlib" "$fix/bare-python" "$s/plot.py" "$report_ok" --out o
 refuses "expected \"shishu-bench/history\"" "${L[@]}" history "$report_ok" --out o
 refuses "change point index 7" "${L[@]}" history "$fix/history-index.json" --out o
