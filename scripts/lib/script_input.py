@@ -172,7 +172,10 @@ def write_atomically(path, text):
     """Writes beside path, then renames: path is the old file or the whole new one, and no
     temporary file is left either way."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=os.path.basename(path) + ".")
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)  # as open() would make it; mkstemp's file is private
         with os.fdopen(fd, "w") as f:
             f.write(text)
         os.replace(tmp, path)
