@@ -14,10 +14,16 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+prog=fuzz.sh
+# shellcheck source=scripts/lib/args.sh
+source "$root/scripts/lib/args.sh"
+(($# <= 1)) || bad "expected at most one argument, SECONDS; got $#: '$*'"
 seconds=${1:-60}
-[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 ]] || { echo "fuzz.sh: SECONDS must be a positive integer, got '$seconds'" >&2; exit 2; }
+count SECONDS "$seconds" 86400
+[[ -z "${SHISHU_FUZZ_RUNS:-}" ]] || count SHISHU_FUZZ_RUNS "$SHISHU_FUZZ_RUNS" 999999999
 cxx=${SHISHU_FUZZ_CXX:-$(command -v clang++-14 || command -v clang++ || true)}
-[[ -n "$cxx" ]] || { echo "fuzz.sh: no clang++ found (Debian: apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
+[[ -n "$cxx" ]] || bad "no clang++ found (Debian: apt-get install clang-14 libclang-rt-14-dev)"
+command -v "$cxx" >/dev/null || bad "SHISHU_FUZZ_CXX '$cxx' is not a program here"
 build="$root/build/fuzz"
 
 cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \

@@ -18,31 +18,50 @@
 # A block's arms are compared with its own base only. Finished processes are kept: run
 # the same command again to continue. --analyse prints the Markdown tables of
 # reports/PERFORMANCE.md from OUT. While a file OUT/pause exists, no new process starts.
+# Every argument is checked before any process starts: a refusal is exit 2 naming the
+# value, with nothing written.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() { printf 'gate-quality: error: %s\n' "$*" >&2; exit 2; }
+prog=gate-quality
+# shellcheck source=scripts/lib/args.sh
+source "$root/scripts/lib/args.sh"
 
 analyse=0 blocks=20 rounds=6 unpaired_reps=5 preset=gate-quality threshold=5 confidence=0.95 run_args=()
-arms=(base aa s5 s10 s20)  # base is always compared with every other arm of its block
+known_arms=(base aa s5 s10 s20)
+arms=("${known_arms[@]}")  # base is always compared with every other arm of its block
 bin="$root/build/release/cli/shishu-bench" report="$root/build/release/cli/shishu-report"
 [[ ${1:-} == --analyse ]] && { analyse=1; shift; }
-out=${1:-}; [[ -n "$out" && "$out" != -* ]] || die "usage: scripts/gate-quality.sh [--analyse] OUT [options]"
+out=${1:-}; [[ -n "$out" && "$out" != -* ]] || bad "no OUT folder given (usage: scripts/gate-quality.sh [--analyse] OUT [options])"
 shift
 while (($#)); do
   case "$1" in
+    --run-args) (($# >= 2)) || bad "option '$1' needs a value"; read -ra run_args <<<"$2" ;;
+    --blocks|--rounds|--unpaired-reps|--preset|--bin|--report|--arms|--threshold|--confidence) need_value "$@" ;;&
     --blocks) blocks=$2 ;; --rounds) rounds=$2 ;; --unpaired-reps) unpaired_reps=$2 ;;
     --preset) preset=$2 ;; --bin) bin=$2 ;; --report) report=$2 ;; --arms) read -ra arms <<<"$2" ;;
-    --threshold) threshold=$2 ;; --confidence) confidence=$2 ;; --run-args) read -ra run_args <<<"$2" ;;
-    *) die "unknown option '$1'" ;;
+    --threshold) threshold=$2 ;; --confidence) confidence=$2 ;;
+    *) bad "unknown option '$1'" ;;
   esac
-  shift 2 || die "option '$1' needs a value"
+  shift 2
 done
-for n in "$blocks" "$rounds" "$unpaired_reps"; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a positive count"; done
-
+count --blocks "$blocks" 1000
+count --rounds "$rounds" 1000
+count --unpaired-reps "$unpaired_reps" 1000
+for arm in "${arms[@]}"; do
+  [[ " ${known_arms[*]} " == *" $arm "* ]] || bad "--arms: unknown arm '$arm' (known: ${known_arms[*]})"
+  [[ $(printf '%s\n' "${arms[@]}" | grep -cx -- "$arm") == 1 ]] || bad "--arms: '$arm' is given twice"
+done
+[[ " ${arms[*]} " == *" base "* && ${#arms[@]} -ge 2 ]] || bad "--arms '${arms[*]}': base and at least one arm to compare with it"
+for a in "${run_args[@]}"; do
+  [[ $a != --out* && $a != --resume* && $a != --reps* && $a != --inject-slowdown* ]] ||
+    bad "--run-args must not set $a: each process's folder, repetitions and slowdown are set here"
+done
 slowdown() { case "$1" in s*) echo "--inject-slowdown ${1#s}" ;; esac; }
 
 if ((analyse)); then
-  [[ -d "$out" ]] || die "$out does not exist"
+  [[ -d "$out" ]] || bad "OUT '$out' is not a folder"
+  [[ -f "$report" && -x "$report" ]] || bad "--report '$report' is not an executable"
+  compare_accepts "$report" --threshold "$threshold" --confidence "$confidence"
   for method in paired unpaired; do
     for b in "$out/$method"/block-*; do
       [[ -d "$b" ]] || continue
@@ -58,15 +77,20 @@ if ((analyse)); then
         status=0
         "$report" compare "$base" "$new" --threshold "$threshold" --confidence "$confidence" \
           --json "$b/compare-$arm.json" >"$b/compare-$arm.md" || status=$?
-        ((status <= 1)) || die "compare failed on $b/$arm (exit $status)"
+        ((status <= 1)) || bad "compare failed on $b/$arm (exit $status)"
       done
     done
   done
   exec python3 "$root/scripts/gate_quality_tables.py" "$out" "$threshold"
 fi
 
-[[ -x "$bin" ]] || die "no shishu-bench at $bin (build first: scripts/test.sh, or pass --bin)"
-mkdir -p "$out"
+[[ -f "$bin" && -x "$bin" ]] || bad "--bin '$bin' is not an executable (build first: scripts/test.sh, or pass --bin)"
+preset_file "$preset" >/dev/null || bad "--preset '$preset': no built-in preset or file of that name"
+out_dir OUT "$out"
+if ! why=$(visible_gpu) && needs_cuda "$preset" "${run_args[@]}"; then
+  bad "--preset $preset runs on CUDA, and no GPU is visible ($why)"
+fi
+runs_here "$bin" --preset "$preset" "${run_args[@]}" >/dev/null
 total=$((blocks * (rounds + 1) * ${#arms[@]})) done_count=0 started=$(date +%s)
 run_one() {  # DIR REPS ARM
   done_count=$((done_count + 1))

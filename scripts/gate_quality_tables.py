@@ -13,14 +13,26 @@ Reads OUT/{paired,unpaired}/block-*/compare-{aa,s5,s10,s20}.json, which
      phase, read from the rounds' reports, and the first timed repetition of each point
      against the median of the others in the unpaired base and aa reports (is one
      warm-up enough at every position?).
-Counting only: the verdicts and intervals come from the compare JSON.
+Counting only: the verdicts and intervals come from the compare JSON. A file that lacks
+a field read here is exit 2 with the file and the place named.
+
+usage: gate_quality_tables.py OUT THRESHOLD
 """
+import argparse
 import glob
-import json
 import math
 import os
+import statistics
 import sys
 from collections import defaultdict
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import script_input as si  # noqa: E402
+
+PROG = "gate_quality_tables.py"
+PCT = (si.NUMBER, type(None))
+COMPARISON = {"regressions": si.whole(0), "points": [{"id": str, "changes": [
+    {"metric": str, "verdict": str, "change_pct": PCT, "lower_pct": PCT, "upper_pct": PCT}]}]}
 
 ARMS = [("aa", "A/A (false alarms)"), ("s5", "+5% planted"), ("s10", "+10% planted"), ("s20", "+20% planted")]
 
@@ -39,9 +51,14 @@ def phase_of(point_id):
     return point_id.split("/")[0]
 
 
-def main():
-    out, threshold = sys.argv[1], float(sys.argv[2])
-    print(f"Threshold {threshold:g}%, confidence 95%, Benjamini-Hochberg over each comparison's family.\n")
+def latency(point, path):
+    m = point["metrics"].get("latency_ms")
+    if m is None:
+        si.refuse(PROG, f"{path}: {point['id']}: no latency_ms")
+    return m if not isinstance(m, dict) else m.get("median", statistics.median(m["samples"]))
+
+
+def main(out, threshold):
     summary = []
     per_phase = {}
     for method in ("paired", "unpaired"):
@@ -54,8 +71,7 @@ def main():
         verdicts = defaultdict(lambda: defaultdict(int))
         for path in sorted(glob.glob(os.path.join(out, method, "block-*", "compare-*.json"))):
             arm = os.path.basename(path)[len("compare-"):-len(".json")]
-            with open(path) as f:
-                c = json.load(f)
+            c = si.read_json(PROG, path, COMPARISON)
             total[arm] += 1
             flagged[arm] += c["regressions"] > 0
             for p in c["points"]:
@@ -66,7 +82,7 @@ def main():
                     ph = phase_of(p["id"])
                     phase_total[ph][arm] += 1
                     phase_hits[ph][arm] += ch["verdict"] == "regression"
-                    if arm == "aa" and ch["lower_pct"] is not None and ch["upper_pct"] is not None:
+                    if arm == "aa" and None not in (ch["change_pct"], ch["lower_pct"], ch["upper_pct"]):
                         aa_lower_gap[ph].append(ch["change_pct"] - ch["lower_pct"])
                         aa_width[ph].append(ch["upper_pct"] - ch["lower_pct"])
         if not total:
@@ -74,6 +90,7 @@ def main():
         summary.append((method, flagged, total, verdicts))
         per_phase[method] = (phase_hits, phase_total, aa_lower_gap, aa_width)
 
+    print(f"Threshold {threshold:g}%, confidence 95%, Benjamini-Hochberg over each comparison's family.\n")
     print("| method | " + " | ".join(label for _, label in ARMS) + " |")
     print("|---|" + "---:|" * len(ARMS))
     for method, flagged, total, _ in summary:
@@ -114,10 +131,14 @@ def spread(out):
         aa = sorted(glob.glob(os.path.join(b, "aa", "round-*", "report.json")))
         if len(base) < 2 or len(base) != len(aa):
             continue
-        rounds = [(json.load(open(x)), json.load(open(y))) for x, y in zip(base, aa)]
+        rounds = [(si.read_json(PROG, x, si.REPORT), si.read_json(PROG, y, si.REPORT)) for x, y in zip(base, aa)]
+        ids = [p["id"] for p in rounds[0][0]["points"]]
+        for (z, a), x, y in zip(rounds, base, aa):
+            if [p["id"] for p in z["points"]] != ids or [p["id"] for p in a["points"]] != ids:
+                si.refuse(PROG, f"{x} and {y}: not the points of {base[0]}, in its order")
         for i, p in enumerate(rounds[0][0]["points"]):
-            lr = [math.log(a["points"][i]["metrics"]["latency_ms"]["median"] /
-                           z["points"][i]["metrics"]["latency_ms"]["median"]) for z, a in rounds]
+            lr = [math.log(latency(a["points"][i], y) / latency(z["points"][i], x))
+                  for (z, a), x, y in zip(rounds, base, aa)]
             mean = sum(lr) / len(lr)
             sd[phase_of(p["id"])].append(math.sqrt(sum((x - mean) ** 2 for x in lr) / (len(lr) - 1)))
     print("\nStandard deviation of one round's A/A log ratio (latency), median over points:\n")
@@ -130,8 +151,9 @@ def spread(out):
         arm = os.path.basename(os.path.dirname(path))
         if arm not in ("base", "aa"):
             continue
-        for i, p in enumerate(json.load(open(path))["points"]):
-            s = p["metrics"]["latency_ms"]["samples"]
+        for i, p in enumerate(si.read_json(PROG, path, si.REPORT)["points"]):
+            s = p["metrics"].get("latency_ms", {})
+            s = s.get("samples", []) if isinstance(s, dict) else []
             if len(s) > 1:
                 first[i].append(s[0] / percentile(s[1:], 50))
     if first:
@@ -142,5 +164,11 @@ def spread(out):
 
 
 if __name__ == "__main__":
-    main()
-    spread(sys.argv[1])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", help="the study's folder (scripts/gate-quality.sh OUT)")
+    parser.add_argument("threshold", type=float, help="the threshold the comparisons used, in %%")
+    args = parser.parse_args()
+    if not os.path.isdir(args.out):
+        si.refuse(PROG, f"OUT '{args.out}' is not a folder")
+    main(args.out, args.threshold)
+    spread(args.out)

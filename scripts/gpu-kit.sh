@@ -52,6 +52,7 @@ verify() {
   return "$ok"
 }
 
+(($# <= 1)) || die "expected at most one argument, got $#: '$*' (usage: scripts/gpu-kit.sh [--check])" 2
 if [[ "${1:-}" == "--check" ]]; then
   verify || die "the kit in $kit is incomplete or damaged; rerun scripts/gpu-kit.sh"
   say "kit verified: $(du -sh "$kit" | cut -f1) in $kit"

@@ -12,8 +12,18 @@
 # index, and stays in OUT/run/profiles/.
 # usage: gpu-pack.sh OUT WORK   (WORK: a scratch folder outside OUT)
 # Prints one line per file it made ("file bytes"), for the summary.
+# Bad input (exit 2, nothing written): OUT not a folder, WORK inside OUT (it would be
+# packed), a part size that is not a whole number of bytes.
 set -euo pipefail
-out=${1:?usage: gpu-pack.sh OUT WORK} work=${2:?usage: gpu-pack.sh OUT WORK}
+prog=gpu-pack
+# shellcheck source=scripts/lib/args.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/args.sh"
+(($# == 2)) || bad "expected OUT and WORK, got $# argument(s): '$*' (usage: gpu-pack.sh OUT WORK)"
+out=$1 work=$2
+[[ -d "$out" ]] || bad "OUT '$out' is not a folder"
+[[ "$(realpath -m -- "$work")/" != "$(realpath -- "$out")/"* ]] || bad "WORK '$work' lies inside OUT '$out'"
+count SHISHU_PACK_PART_BYTES "${SHISHU_PACK_PART_BYTES:-8388608}" 999999999
+out_dir WORK "$work"
 part_bytes=${SHISHU_PACK_PART_BYTES:-8388608}
 stage="$work/pack"
 rm -rf "$stage" && mkdir -p "$stage"

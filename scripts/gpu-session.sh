@@ -19,35 +19,56 @@
 #   speed   scripts/gpu-speed.sh: issue 20's targets, the ceilings and the HF peer
 #   aa      ci-gpu's generation points twice, interleaved (scripts/ab.sh --bin X X)
 #   paper   shards of the paper preset while time remains
+# Every argument is checked before anything starts, in well under a second: a refusal is
+# exit 2 naming the value, with nothing written. Every step needs a GPU, so a machine
+# without one is refused at once (nvidia-smi, or CUDA_VISIBLE_DEVICES hiding them all).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${1:?usage: gpu-session.sh OUT [--minutes N]}
+prog=gpu-session
+# shellcheck source=scripts/lib/args.sh
+source "$root/scripts/lib/args.sh"
+known_steps=(first memory gate speed aa paper)
+usage="usage: gpu-session.sh OUT [--minutes N] [--steps $(IFS=,; echo "${known_steps[*]}")]"
+(($#)) || bad "no OUT folder given ($usage)"
+[[ "$1" != -h && "$1" != --help ]] || { echo "$usage"; exit 0; }
+out=$1
+[[ "$out" != -* ]] || bad "'$out' is not an OUT folder ($usage)"
 minutes=9 steps=first,memory,gate,speed,aa,paper
 shift
 while (($#)); do
   case "$1" in
-    --minutes) minutes=${2:-} ;; --steps) steps=${2:-} ;;
-    *) echo "gpu-session: error: unknown option '$1'" >&2; exit 2 ;;
+    --minutes) need_value "$@"; minutes=$2 ;;
+    --steps) need_value "$@"; steps=$2 ;;
+    *) bad "unknown option '$1' ($usage)" ;;
   esac
-  shift 2 || { echo "gpu-session: error: '$1' needs a value" >&2; exit 2; }
+  shift 2
 done
-[[ "$minutes" =~ ^[0-9]+$ ]] || { echo "gpu-session: --minutes '$minutes' is not a whole number" >&2; exit 2; }
+count --minutes "$minutes" 1440
+[[ "$steps" =~ ^[a-z]+(,[a-z]+)*$ ]] || bad "--steps '$steps': expected step names separated by commas"
 for s in ${steps//,/ }; do
-  [[ "$s" =~ ^(first|memory|gate|speed|aa|paper)$ ]] || { echo "gpu-session: --steps: unknown step '$s'" >&2; exit 2; }
+  [[ " ${known_steps[*]} " == *" $s "* ]] || bad "--steps: unknown step '$s' (known: ${known_steps[*]})"
 done
 want() { [[ ",$steps," == *",$1,"* ]]; }
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+# The first step (gpu.sh --stage first, or the build when first is not asked for) must
+# fit, or the call would only report skips.
+opening=build opening_s=120
+want first && opening=first opening_s=200
+((minutes * 60 >= opening_s)) || bad "--minutes $minutes: the $opening step alone needs about $opening_s s"
 work="$root/build/gpu-session"
+[[ "$(realpath -m -- "$out")/" != "$work/"* ]] || bad "OUT '$out' lies in $work, which each session wipes"
+out_dir OUT "$out"
+why=$(visible_gpu) || bad "no GPU visible ($why): step '${steps%%,*}' needs one"
+out=$(cd "$out" && pwd)
 rm -rf "$work" && mkdir -p "$work"
 deadline=$(($(date +%s) + minutes * 60))
 bin="$root/build/gpu/release/cli/shishu-bench" report="$root/build/gpu/release/cli/shishu-report"
 note() { printf '%s\n' "$*" | tee -a "$out/session.txt" >&2; }
 left() { echo $((deadline - $(date +%s))); }
 pack() { tar -czf "$out/$1.tar.gz" -C "$work" "$1" 2>/dev/null; }
+skipped=75  # step's status when too little time is left to start it
 step() {  # NAME NEEDED_SECONDS COMMAND...
   local name=$1 need=$2 t0 rc=0; shift 2
-  if (($(left) < need)); then note "$name: skipped, $(left) s left and it needs about $need s"; return 1; fi
+  if (($(left) < need)); then note "$name: skipped, $(left) s left and it needs about $need s"; return "$skipped"; fi
   t0=$(date +%s)
   mkdir -p "$work/$name"
   "$@" >"$work/$name/log.txt" 2>&1 || rc=$?
@@ -57,10 +78,11 @@ step() {  # NAME NEEDED_SECONDS COMMAND...
 }
 
 note "gpu-session: $(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null), $minutes minutes"
-if want first; then
-  step first 200 "$root/scripts/gpu.sh" "$work/first/out" --stage first || { note "first failed: nothing else runs"; exit 1; }
-else
-  step build 120 "$root/scripts/gpu.sh" "$work/build/out" --stage build || { note "build failed: nothing else runs"; exit 1; }
+step "$opening" "$opening_s" "$root/scripts/gpu.sh" "$work/$opening/out" --stage "$opening"
+rc=$?
+if ((rc)); then
+  note "$opening $( ((rc == skipped)) && echo "was skipped" || echo failed): nothing else runs"
+  exit 1
 fi
 
 memory() {

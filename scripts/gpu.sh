@@ -29,20 +29,27 @@
 # --self-test runs the same flow on a machine without a GPU: the kit's packages only
 # (the system's copies hidden from CMake), the CPU tests, a small CPU sweep.
 #
+# Without a GPU (none listed by nvidia-smi, or CUDA_VISIBLE_DEVICES hiding them), the
+# default stages build and test and skip a sweep that needs one; a stage named with
+# --stage that needs one (gate; first, or sweep, on a CUDA preset) is refused at once.
+#
 # Exit status: 0 every stage ran or was skipped for a stated reason, 1 a stage failed,
-# 2 bad input (nothing ran).
+# 2 bad input (nothing ran, nothing written). Run arguments are checked by the build's
+# own binary, after the build stage and before the sweep.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bad() { printf 'gpu.sh: error: %s\n' "$1" >&2; exit 2; }
+prog=gpu.sh
+# shellcheck source=scripts/lib/args.sh
+source "$root/scripts/lib/args.sh"
 say() { printf 'gpu.sh: %s\n' "$*" >&2; }
 usage() { sed -n '/^#   scripts/p' "${BASH_SOURCE[0]}" | sed 's/^#  */usage: /' >&2; }
 
 out="" resume=0 self_test=0
-stages=() run_args=()
+stages=() run_args=() stages_given=0
 while (($#)); do
   case "$1" in
-    --stage) [[ $# -ge 2 ]] || bad "--stage needs first, build, quick, test, sweep or gate"; stages+=("$2"); shift 2 ;;
+    --stage) need_value "$@"; stages+=("$2"); shift 2 ;;
     --stage=*) stages+=("${1#*=}"); shift ;;
     --resume) resume=1; shift ;;
     --self-test) self_test=1; shift ;;
@@ -56,17 +63,16 @@ default_preset=ci-gpu
 for s in "${stages[@]}"; do
   [[ "$s" =~ ^(first|build|quick|test|sweep|gate)$ ]] || bad "--stage '$s': use first, build, quick, test, sweep or gate"
 done
-((${#stages[@]})) || stages=(build test sweep)
+if ((${#stages[@]})); then stages_given=1; else stages=(build test sweep); fi
 if [[ " ${stages[*]} " == *" first "* ]]; then
   ((${#stages[@]} == 1)) || bad "--stage first is build, quick and sweep already; give it alone"
   stages=(build quick sweep) default_preset=gpu-smoke
 fi
+[[ " ${stages[*]} " == *" sweep "* || ${#run_args[@]} -eq 0 ]] ||
+  bad "run arguments '${run_args[*]}' given, but no sweep stage runs to take them"
 if [[ -d "$out" && -n "$(ls -A "$out")" && $resume == 0 ]]; then
   bad "$out exists and is not empty; pass --resume to continue it, or give another OUT"
 fi
-mkdir -p "$out/logs" "$out/machine"
-out=$(cd "$out" && pwd)
-jobs=$(nproc)
 tag=gpu
 if ((self_test)); then
   tag=gpu-selftest
@@ -75,17 +81,53 @@ fi
 work="$root/build/$tag"
 build="$work/release"
 deps="$work/deps"
-mkdir -p "$work"
+
+# The sweep's arguments (args): the ones given; on --resume without any, those it started
+# with; and the default preset unless they name one (sweep_preset: the one it runs).
+sweep_args() {
+  args=("${run_args[@]}")
+  if ((${#args[@]} == 0)) && [[ -f "$out/run-args.txt" ]]; then
+    mapfile -t args <"$out/run-args.txt"
+  fi
+  local i
+  sweep_preset=""
+  for ((i = 0; i < ${#args[@]}; ++i)); do
+    case "${args[i]}" in --preset) sweep_preset=${args[i + 1]:-} ;; --preset=*) sweep_preset=${args[i]#*=} ;; esac
+  done
+  if [[ " ${args[*]} " != *" --preset "* && " ${args[*]} " != *" --preset="* ]]; then
+    sweep_preset=$default_preset
+    ((self_test)) && sweep_preset="$root/tests/data/tiny-sweep.json"
+    args+=(--preset "$sweep_preset")
+  fi
+}
 
 # --- What this machine has ------------------------------------------------------------
+# Without a GPU the default flow builds and tests, and skips a sweep that needs one; a
+# stage asked for by name that needs a GPU is refused at once instead.
+if [[ " ${stages[*]} " == *" sweep "* ]]; then
+  sweep_args
+  preset_file "$sweep_preset" >/dev/null || bad "--preset '$sweep_preset': no built-in preset or file of that name"
+fi
 gpu_name="" gpu_cap=""
-if ((!self_test)) && command -v nvidia-smi >/dev/null &&
-   line=$(nvidia-smi --query-gpu=name,compute_cap --format=csv,noheader 2>/dev/null | head -1) && [[ -n "$line" ]]; then
+if line=$(visible_gpu); then
   gpu_name=${line%%,*}
   gpu_cap=$(echo "${line#*,}" | tr -d ' ')
+elif ((stages_given)); then
+  for s in "${stages[@]}"; do
+    [[ $s != gate ]] || bad "--stage gate needs a GPU, and none is visible ($line)"
+    if [[ $s == sweep ]] && needs_cuda "$sweep_preset" "${args[@]}"; then
+      [[ $default_preset == gpu-smoke ]] && s=first
+      bad "--stage $s runs the preset $sweep_preset on CUDA, and no GPU is visible ($line)"
+    fi
+  done
+fi
+out_dir OUT "$out"
+out=$(cd "$out" && pwd)
+jobs=$(nproc)
+if [[ -n "$gpu_name" ]]; then
   say "GPU: $gpu_name (compute capability $gpu_cap)"
 else
-  say "no GPU visible: GPU tests will be reported as skipped, and no sweep that needs a GPU will run"
+  say "no GPU visible ($line): GPU tests will be reported as skipped, and no sweep that needs a GPU will run"
 fi
 
 # LibTorch: python3's torch; else (CPU machines, the self-test) the one setup.sh found.
@@ -130,7 +172,9 @@ failed=0
 # --- Dependencies: the system's, else the kit's (scripts/gpu-deps.sh) -------------------
 # Sets need (the CMake packages taken from the kit), ignore_paths, nvml_include, and
 # deps_prefixes (the kit's prefixes for CMake, an upstream build first if one was made).
+mkdir -p "$work"
 source "$root/scripts/gpu-deps.sh"
+mkdir -p "$out/logs" "$out/machine"
 
 plot_python=""
 python3 -c 'import matplotlib' 2>/dev/null && plot_python=$(command -v python3)
@@ -209,16 +253,11 @@ stage_test() {  # [quick]
 stage_quick() { stage_test quick; }
 
 stage_sweep() {
-  local t0 rc=0 args=("${run_args[@]}")
+  local t0 rc=0 args sweep_preset
   t0=$(now)
   local bin="$build/cli/shishu-bench" report="$build/cli/shishu-report" run="$out/run"
   [[ -x "$bin" ]] || { record sweep failed 0 "no build here: run --stage build first"; failed=1; return 1; }
-  if ((${#args[@]} == 0)) && [[ -f "$out/run-args.txt" ]]; then
-    mapfile -t args <"$out/run-args.txt"  # --resume: the arguments the sweep started with
-  fi
-  if [[ " ${args[*]} " != *" --preset "* && " ${args[*]} " != *" --preset="* ]]; then
-    if ((self_test)); then args+=(--preset "$root/tests/data/tiny-sweep.json"); else args+=(--preset "$default_preset"); fi
-  fi
+  sweep_args
   printf '%s\n' "${args[@]}" >"$out/run-args.txt"
   # Plan first: a sweep with points this machine cannot run is skipped, with the reason.
   "$bin" run "${args[@]}" --list >"$out/logs/plan.txt" 2>"$out/logs/plan.err" ||

@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 """Issue 20's targets against what a report measured: one Markdown table.
 
-  scripts/gpu_speed_table.py REPORT.json [--ceilings CEILINGS.json]
+  scripts/gpu_speed_table.py REPORT.json
 
 REPORT is a gpu-speed run (scripts/gpu-speed.sh), with the Hugging Face peer's points in
 it (scripts/peer_hf.py). Each row names the point it reads, the target, the measured
 median and the verdict; a point the report lacks is "not measured", never a number. The
 ratios are computed from the report's own medians; the floor of a decode step is the
-bytes it must read (decode_bytes_per_step) over the measured copy ceiling.
+bytes it must read (decode_bytes_per_step) over the measured copy ceiling (the report's
+own, context.devices[0].measured_ceilings). A file that is not such a report, or lacks a
+field read here, is exit 2 with the place named.
 """
-import json
+import argparse
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import script_input as si  # noqa: E402
 
 
 def median(values):
@@ -20,10 +26,9 @@ def median(values):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit("usage: gpu_speed_table.py REPORT.json")
-    with open(sys.argv[1]) as f:
-        report = json.load(f)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("report")
+    report = si.read_json("gpu_speed_table.py", parser.parse_args().report, si.REPORT)
     points = {}
     for p in report["points"]:
         if p["status"] == "ok":
@@ -79,11 +84,11 @@ def main():
     for p in points.values():
         if p["axes"]["model"] != "shishulm-125m-s":
             continue
-        twin = points.get(p["id"].replace("/shishulm-125m-s/", "/shishulm-125m/", 1))
-        if not twin:
+        twin = p["id"].replace("/shishulm-125m-s/", "/shishulm-125m/", 1)
+        a, b = metric(p["id"], "latency_ms"), metric(twin, "latency_ms")
+        if a is None or not b:
             continue
-        a, b = median(p["metrics"]["latency_ms"]["samples"]), median(twin["metrics"]["latency_ms"]["samples"])
-        noise = max(p["metrics"].get("sample_noise_pct", 0), twin["metrics"].get("sample_noise_pct", 0))
+        noise = max(metric(p["id"], "sample_noise_pct") or 0, metric(twin, "sample_noise_pct") or 0)
         excess = 100 * (a / b - 1) - noise
         worst = excess if worst is None else max(worst, excess)
     row("shishulm-125m-s slower than shishulm-125m beyond the noise (worst point)", "every phase and backend",

@@ -30,25 +30,37 @@ Training phases and points of our other backends are not re-run. Before timing a
 its greedy tokens from a short prompt are checked against `shishu-bench generate`
 (context.peer.same_greedy_tokens): in fp32 a difference is an error, since the peer
 would not be computing our function. Exit status: 0; 1 when a model does not load or
-differs; 2 for bad input (a report that is not ours, an unknown backend).
+differs; 2 for bad input, refused before torch is imported (a report that is not ours or
+lacks a field it needs, an unknown backend, --points that select nothing, an --out or
+--bench that cannot be used), or before any model loads (a model our export refuses, a
+device torch does not have). The report is written whole or not at all.
 """
 import argparse
 import copy
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import script_input as si  # noqa: E402
+
 BACKENDS = ("hf-eager", "hf-compiled")
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+# What this script reads of a report, beyond what every script reads.
+REPORT = dict(si.REPORT, context={"settings?": {"warmup?": si.whole(0), "repetitions?": si.COUNT, "seed?": si.whole(0)}})
+
+
+class PeerError(Exception):
+    """A failure once the work has begun (exit 1): an export, a model, a differing token."""
 
 
 def bad(message):
-    print(f"peer_hf: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    si.refuse("peer_hf", message)
 
 
 def parse_layout(text):
@@ -106,7 +118,7 @@ def load_model(folder, dtype, device):
         missing, unexpected = model.load_state_dict(kept, strict=False)
         left = [k for k in missing if not k.startswith("model.layers.") and k != "lm_head.weight"]
         if left or unexpected:
-            raise RuntimeError(f"{folder}: weights do not fit (missing {left}, unexpected {unexpected})")
+            raise PeerError(f"{folder}: weights do not fit (missing {left}, unexpected {unexpected})")
         model.tie_weights()
     model.generation_config.eos_token_id = None  # EOS never stops generation, as in ours
     model.generation_config.pad_token_id = 0
@@ -176,7 +188,7 @@ def measure(model, point, backend, settings, seed):
             start, end = generate()
             tokens = clock.marks[1:]  # marks[0] is the prompt, handed over before the prefill
             if len(tokens) != gen:
-                raise RuntimeError(f"{point['id']}: generate reported {len(tokens)} tokens, not {gen}")
+                raise PeerError(f"{point['id']}: generate reported {len(tokens)} tokens, not {gen}")
             total, ttft = (end - start) * 1e3, (tokens[0] - start) * 1e3
             samples["latency_ms"].append(total)
             samples["ttft_ms"].append(ttft)
@@ -193,7 +205,7 @@ def same_tokens(bench, folder, model, axes):
     done = subprocess.run([bench, "generate", "--weights", folder, "--dtype", axes["dtype"], "--device", axes["device"],
                            "--tokens", ",".join(map(str, prompt[0].tolist())), "--gen", "8"], capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"shishu-bench generate failed: {done.stderr}")
+        raise PeerError(f"shishu-bench generate failed: {done.stderr}")
     ours = [int(t) for t in done.stdout.split()]
     with torch.inference_mode():
         theirs = model.generate(prompt.to(axes["device"]), max_new_tokens=8, min_new_tokens=8, do_sample=False)
@@ -208,51 +220,71 @@ def main():
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--points", default="", help="only points whose id matches this regular expression")
     args = parser.parse_args()
-    backends = [b for b in args.backends.split(",") if b]
+    backends = args.backends.split(",")
     for b in backends:
         if b not in BACKENDS:
-            bad(f"--backends: '{b}' is not one of {', '.join(BACKENDS)}")
-    try:
-        with open(args.report) as f:
-            report = json.load(f)
-    except (OSError, ValueError) as e:
-        bad(f"{args.report}: {e}")
-    if report.get("schema") != "shishu-bench/report":
-        bad(f"{args.report}: not a shishu-bench report")
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(out_dir) or not os.access(out_dir, os.W_OK):
-        bad(f"--out: cannot write in '{out_dir}'")
-
-    import torch
-    import transformers
-
-    settings = dict(report["context"].get("settings", {}))
-    settings.setdefault("warmup", 1)
-    settings["repetitions"] = settings.get("repetitions", 3)
-    seed = int(settings.get("seed", 0))
+            bad(f"--backends '{args.backends}': '{b}' is not one of {', '.join(BACKENDS)}")
+    if len(set(backends)) != len(backends):
+        bad(f"--backends '{args.backends}': a backend is named twice")
     try:
         chosen = re.compile(args.points)
     except re.error as e:
         bad(f"--points '{args.points}': {e}")
+    if not (os.path.isfile(args.bench) and os.access(args.bench, os.X_OK)):
+        bad(f"--bench '{args.bench}' is not an executable")
+    si.writable_file("peer_hf", "--out", args.out)
+    report = si.read_json("peer_hf", args.report, REPORT)
+    if report["context"].get("peer"):
+        bad(f"{args.report} already holds peer points (written by peer_hf.py): give it the report of ours")
     wanted = [p for p in report["points"] if p["status"] == "ok" and p["axes"]["mode"] == "eager"
               and p["axes"]["phase"] in ("forward", "generate") and chosen.search(p["id"])]
+    if not wanted:
+        bad(f"--points '{args.points}' selects none of {args.report}'s ok eager forward and generate points")
+    for p in wanted:
+        if p["axes"]["dtype"] not in DTYPES:
+            bad(f"{p['id']}: dtype '{p['axes']['dtype']}' is not one of {', '.join(DTYPES)}")
+    si.need_modules("peer_hf", "torch", "transformers", "safetensors")
+
+    import torch
+    import transformers
+
+    for device in sorted({p["axes"]["device"] for p in wanted}):
+        try:
+            torch.empty(0, device=device)
+        except (RuntimeError, AssertionError) as e:  # no such device: torch asserts or raises
+            bad(f"device '{device}' (of {sum(p['axes']['device'] == device for p in wanted)} points) is not here: {e}")
+    settings = dict(report["context"].get("settings", {}))
+    settings.setdefault("warmup", 1)
+    settings["repetitions"] = settings.get("repetitions", 3)
+    seed = int(settings.get("seed", 0))
     peer_points, checks = [], {}
     with tempfile.TemporaryDirectory(prefix="peer-hf-") as tmp:
+        # Every model is exported before any loads: one our export refuses (exit 2) is bad
+        # input, found before any measurement.
+        folders = {}
+        for point in wanted:
+            axes = point["axes"]
+            key = (axes["model"], axes["dtype"], axes["device"])
+            if key in folders:
+                continue
+            folders[key] = os.path.join(tmp, str(len(folders)))
+            done = subprocess.run([args.bench, "export", "--model", axes["model"], "--dtype", axes["dtype"],
+                                   "--seed", str(seed), "--out", folders[key]], capture_output=True, text=True)
+            if done.returncode == 2:
+                bad(f"{point['id']}: shishu-bench export refuses model '{axes['model']}': {done.stderr.strip()}")
+            if done.returncode != 0:
+                raise PeerError(f"export of {axes['model']} failed: {done.stderr}")
         models = {}
         for n, point in enumerate(wanted):
             axes = point["axes"]
             key = (axes["model"], axes["dtype"], axes["device"])
             if key not in models:
-                folder = os.path.join(tmp, str(len(models)))
-                done = subprocess.run([args.bench, "export", "--model", axes["model"], "--dtype", axes["dtype"],
-                                       "--seed", str(seed), "--out", folder], capture_output=True, text=True)
-                if done.returncode != 0:
-                    raise RuntimeError(f"export of {axes['model']} failed: {done.stderr}")
+                folder = folders[key]
                 models[key] = load_model(folder, axes["dtype"], axes["device"])
                 match = same_tokens(args.bench, folder, models[key], axes)
                 checks[f"{axes['model']} {axes['dtype']} {axes['device']}"] = match
                 if not match and axes["dtype"] == "fp32":  # bf16 near-ties may flip an argmax; fp32 may not
-                    raise RuntimeError(f"{axes['model']}: transformers' greedy tokens differ from ours in fp32")
+                    raise PeerError(f"{axes['model']}: transformers' greedy tokens differ from ours in fp32")
             for backend in backends:
                 model = models[key]
                 if backend == "hf-compiled":
@@ -274,12 +306,16 @@ def main():
         "same_greedy_tokens": checks,
         "note": "the peer's token times are taken on the host as generate() hands each token to a streamer",
     }
-    tmp_out = args.out + ".tmp"
-    with open(tmp_out, "w") as f:
-        json.dump(report, f, indent=2)
-    os.replace(tmp_out, args.out)
+    si.write_atomically(args.out, json.dumps(report, indent=2))
     print(f"peer_hf: {len(peer_points)} peer points added; report: {args.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main()
+    # A deadline's SIGTERM unwinds like an exception, so the exported weights (gigabytes
+    # for the larger models) go with their temporary folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        main()
+    except PeerError as e:
+        print(f"peer_hf: error: {e}", file=sys.stderr)
+        sys.exit(1)

@@ -19,19 +19,24 @@ only: every number comes from the report or the paper's CSVs.
 metric (history-<metric>.*), each point's medians relative to its first report, with
 its change points marked (regressions red, improvements green) as that command found
 them; nothing is re-estimated here.
+
+Bad input is exit 2 with the value named, before matplotlib is imported (it takes a
+second) and before any file is written: a file that is not the JSON asked for or lacks a
+field read here, an --out that cannot be a folder, --formats matplotlib cannot write.
 """
 import argparse
 import csv
-import json
 import math
 import os
+import re
+import statistics
 import sys
 from collections import defaultdict
 
-import matplotlib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import script_input as si  # noqa: E402
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+plt = None  # matplotlib.pyplot, imported by start_plotting once the input is known to be good
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAPER_DIR = os.path.join(ROOT, "data", "paper")
@@ -47,7 +52,7 @@ def family_and_variant(model):
         base = model.split(":", 1)[0]
         fam = base if base in WIDTH_MARKERS else family_and_variant(base)[0]
         return fam, "custom"
-    kind, rest = model.split("-", 1)
+    kind, _, rest = model.partition("-")
     as_counted = rest.endswith("-as-counted")
     rest = rest[: -len("-as-counted")] if as_counted else rest
     shared = rest.endswith("-s")
@@ -69,7 +74,9 @@ def headline(point, key):
     m = point["metrics"].get(key)
     if m is None:
         return None
-    return m["median"] if isinstance(m, dict) else m
+    if not isinstance(m, dict):
+        return m
+    return m["median"] if "median" in m else statistics.median(m["samples"])  # peer_hf.py writes samples alone
 
 
 def paper_series(table, model, prefix):
@@ -132,15 +139,49 @@ def line_plot(ax, data, title, xlabel, ylabel, paper=None):
         ax.legend(fontsize=7)
 
 
-def load_json(path, schema, what):
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-        sys.exit(f"plot.py: cannot read {path}: {e}")
-    if not isinstance(doc, dict) or doc.get("schema") != schema:
-        sys.exit(f"plot.py: {path} is not {what}")
-    return doc
+def refuse(message):
+    si.refuse("plot.py", message)
+
+
+def format_list(text):
+    """--formats: file extensions, each once; whether matplotlib writes them is asked of it
+    in start_plotting."""
+    formats = text.split(",")
+    for f in formats:
+        if not re.fullmatch(r"[a-z0-9]+", f):
+            refuse(f"--formats '{text}': '{f}' is not a file extension")
+    if len(set(formats)) != len(formats):
+        refuse(f"--formats '{text}': a format is named twice")
+    return formats
+
+
+def start_plotting(formats, out_dir):
+    """Makes the output folder, imports matplotlib, and refuses a format it cannot write
+    (which removes the folder again)."""
+    global plt
+    si.make_folder("plot.py", "--out", out_dir)
+    si.need_modules("plot.py", "matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+    plt = matplotlib.pyplot
+    known = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    for f in formats:
+        if f not in known:
+            refuse(f"--formats: matplotlib cannot write '{f}' (it writes {', '.join(sorted(known))})")
+
+
+def check_change_points(history, path):
+    for i, t in enumerate(history["trends"]):
+        for c in t["change_points"]:
+            if not 0 <= c["index"] < len(t["values"]):
+                refuse(f"{path}: trends[{i}]: change point index {c['index']} is outside its {len(t['values'])} values")
+
+
+HISTORY = {"schema": {"shishu-bench/history"}, "reports": [str],
+           "trends": [{"metric": str, "point": str, "values": [(si.NUMBER, type(None))],
+                       "change_points": [{"index": int, "verdict": str}]}]}
 
 
 def save(fig, out_dir, name, formats):
@@ -160,10 +201,10 @@ def main():
     ap.add_argument("--paper", action="store_true", help="overlay the paper's own numbers as dashed lines")
     ap.add_argument("--formats", default="png,svg")
     args = ap.parse_args()
-    report = load_json(args.report, "shishu-bench/report", "a shishu-bench report")
+    formats = format_list(args.formats)
+    report = si.read_json("plot.py", args.report, si.REPORT)
     out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(args.report)), "plots")
-    os.makedirs(out_dir, exist_ok=True)
-    formats = [f for f in args.formats.split(",") if f]
+    start_plotting(formats, out_dir)
     device_names = {d.get("device"): d.get("name", "") for d in report["context"].get("devices", [])}
 
     by_setting = defaultdict(list)
@@ -228,10 +269,11 @@ def history_main(argv):
     ap.add_argument("--out", help="output folder (default: beside the history file)")
     ap.add_argument("--formats", default="png,svg")
     args = ap.parse_args(argv)
-    history = load_json(args.history, "shishu-bench/history", "the JSON of shishu-report history")
+    formats = format_list(args.formats)
+    history = si.read_json("plot.py", args.history, HISTORY)
+    check_change_points(history, args.history)
     out_dir = args.out or os.path.dirname(os.path.abspath(args.history))
-    os.makedirs(out_dir, exist_ok=True)
-    formats = [f for f in args.formats.split(",") if f]
+    start_plotting(formats, out_dir)
     labels = [r.split(" ")[0][:10] for r in history["reports"]]  # the date of each report
     by_metric = defaultdict(list)
     for t in history["trends"]:
