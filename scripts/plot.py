@@ -259,8 +259,34 @@ def main():
             ax.legend(fontsize=7)
         written += save(fig, out_dir, f"memory_bars-{tag}", formats)
 
+        if any(p["axes"]["phase"] == "decode" for p in points):
+            written += long_context_plots(points, where, tag, out_dir, formats)
+
     for path in written:
         print(path)
+
+
+def long_context_plots(points, where, tag, out_dir, formats):
+    """Decode at depth: ms a token against the depth, and the speed-up over MobileLLM of the same widths."""
+    written = []
+    for batch in sorted({p["axes"]["batch"] for p in points if p["axes"]["phase"] == "decode"}):
+        steps = series(points, "decode", "depth", "decode_step_ms", {"batch": batch})
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        line_plot(axes[0], steps, f"Decode at depth, batch {batch}", "tokens in the KV cache",
+                  "ms a token (median step)")
+        speedup = {}
+        for model, pts in steps.items():
+            family, _ = family_and_variant(model)
+            base = dict(steps.get(f"mobilellm-{family}", []))
+            if model.startswith("mobilellm-") or not base:
+                continue
+            speedup[model] = [(d, 100 * (1 - ms / base[d])) for d, ms in pts if d in base]
+        line_plot(axes[1], speedup, f"Speed-up over MobileLLM, batch {batch}", "tokens in the KV cache",
+                  "1 - variant/baseline (%)")
+        axes[1].axhline(0, color="black", linewidth=0.6)
+        fig.suptitle(where, fontsize=9)
+        written += save(fig, out_dir, f"decode_vs_depth-b{batch}-{tag}", formats)
+    return written
 
 
 def history_main(argv):

@@ -91,11 +91,19 @@ def problem(value, shape, where=""):
 
 
 # The fields of a shishu-bench report (reports/SCHEMA.md) that these scripts read.
+# The phases' declarations, as shishu-bench writes them (bench/phases.json): which shape
+# axes each phase's points carry. Read, not restated here, so a new phase needs no edit.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "phases.json"),
+          encoding="utf-8") as _f:
+    PHASES = {row["name"]: row for row in json.load(_f)}
+
+
 def AXES(axes, where):
-    """A point's axes, with the sizes its phase has: prefill and gen, or seq."""
-    generate = isinstance(axes, dict) and axes.get("phase") == "generate"
-    shape = {"model": str, "phase": str, "dtype": str, "device": str, "mode": str, "batch": COUNT}
-    shape.update({k: COUNT for k in (("prefill", "gen") if generate else ("seq",))})
+    """A point's axes, with the sizes its phase declares (an axis with a default may be left out)."""
+    shape = {"model": str, "phase": set(PHASES), "dtype": str, "device": str, "mode": str}
+    row = PHASES.get(axes.get("phase")) if isinstance(axes, dict) else None
+    for use in row["shape"] if row else [{"axis": "batch"}]:
+        shape[use["axis"] + ("?" if "default" in use else "")] = COUNT
     return problem(axes, shape, where)
 
 
