@@ -48,6 +48,15 @@ double resident_weight_bytes(const models::ModelConfig& config, const models::Dt
   return bytes;
 }
 
+double inference_activation_bytes(const models::ModelConfig& c, double batch, double tokens,
+                                  const models::Dtype& dtype) {
+  return batch * tokens * (4.0 * c.widths.d_model + 4.0 * c.widths.ffn_hidden) * compute_bytes(dtype);
+}
+
+double rotary_table_bytes(const models::ModelConfig& c, int64_t positions, const models::Dtype& dtype) {
+  return 2.0 * c.widths.head_dim * double(std::max<int64_t>(positions, 256)) * compute_bytes(dtype);
+}
+
 Prediction decode_memory(const models::ModelConfig& c, const Point& p) {
   const double batch = double(p.batch()), keys = double(p.axis(Axis::kDepth) + p.axis(Axis::kGen));
   const int element = models::element_bytes(p.dtype.storage);  // generation never mixes precisions
@@ -55,10 +64,10 @@ Prediction decode_memory(const models::ModelConfig& c, const Point& p) {
   r.weight_bytes = static_cast<double>(models::weight_bytes(c, element));
   r.kv_cache_bytes = batch * keys * double(models::kv_bytes_per_token(c, element));
   r.logits_bytes = batch * c.widths.vocab * element;
-  // Per sequence, in elements: the MLP's moment (residual, norm, gate_up, silu, product)
-  // and attention's scores and softmax over every key.
-  const double d = c.widths.d_model, f = c.widths.ffn_hidden, heads = c.widths.n_heads;
-  r.activation_bytes = batch * (3 * d + 4 * f + 2 * heads * keys) * element;
+  // One token's activations, attention's scores and softmax over every key, the rotary table.
+  const double heads = c.widths.n_heads;
+  r.activation_bytes = inference_activation_bytes(c, batch, 1, p.dtype) + batch * 2 * heads * keys * element +
+                       (1 + p.mode.row().rotary_tables) * rotary_table_bytes(c, int64_t(keys), p.dtype);
   return r;
 }
 

@@ -35,6 +35,18 @@ double training_peak_bytes(const Prediction& p);
 // fp32 input (B x (T-1) x V), and at backward's start the gradient of each.
 double training_logits_bytes(const models::ModelConfig& config, const Point& p, const models::Dtype& dtype);
 
+// The tensors an inference forward over `tokens` tokens of each of `batch` sequences holds
+// at its peak, measured at the MLP of a layer (reports/PERFORMANCE.md, "Long context"):
+// the residual stream entering the layer and leaving its attention, the MLP's norm,
+// gate_up (2F), silu and product (F each) and its output: 4d + 4F elements a token. A
+// chunked prefill holds one chunk's.
+double inference_activation_bytes(const models::ModelConfig& config, double batch, double tokens,
+                                  const models::Dtype& dtype);
+
+// The model's rotary table once the cache holds `positions` (models/rope.h): cos and sin
+// rows of head_dim each, at least 256 rows.
+double rotary_table_bytes(const models::ModelConfig& config, int64_t positions, const models::Dtype& dtype);
+
 // What a decode point (batch, depth, gen) holds at its peak: the weights, the cache of
 // depth + gen positions, one position's logits, and the short-lived tensors of its
 // deepest step (its activations, attention's scores over every cached key). The memory

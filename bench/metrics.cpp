@@ -91,7 +91,9 @@ const std::vector<Metric>& metrics() {
        kReportOnly, &Prediction::optimizer_bytes, WhenZero::kOmit},
       {"predicted_activation_bytes", "activations (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
        "analytic estimate: forward_backward and train_step: the tensors autograd keeps for backward, per layer "
-       "kind (bench::activation_bytes lists them)", kReportOnly, &Prediction::activation_bytes, WhenZero::kOmit},
+       "kind (bench::activation_bytes lists them); generate and decode: an inference forward's peak over the "
+       "prompt or one chunk of it (bench::inference_activation_bytes), attention's scores over the cache at "
+       "depth, and the rotary table", kReportOnly, &Prediction::activation_bytes, WhenZero::kOmit},
       {"predicted_transient_bytes", "backward transient (model)", "bytes", D::kNeutral, K::kScalar, "bytes",
        "analytic: forward_backward and train_step: at backward's end, the tied embedding's gradients summed out "
        "of place, two vocab x d_model tensors in the weights' type beyond the gradients "

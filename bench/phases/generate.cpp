@@ -2,6 +2,7 @@
 // point's decode backend (its mode: eager, cuda_graphs, fast; models/decode/).
 #include <ATen/ATen.h>
 
+#include "bench/memory_model.h"
 #include "bench/phase.h"
 #include "bench/stats.h"
 #include "models/analytic.h"
@@ -45,6 +46,10 @@ Prediction predict(const models::ModelConfig& c, const Point& p) {
   r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
   r.kv_cache_bytes = double(batch) * double(prefill + gen) * double(models::kv_bytes_per_token(c, dtype_bytes));
   r.logits_bytes = double(batch) * c.widths.vocab * dtype_bytes;
+  // The prefill's activations, a chunk's at a time when chunked, outweigh a decode step's.
+  const int64_t chunk = p.axis_or(Axis::kPrefillChunk, 0);
+  r.activation_bytes = inference_activation_bytes(c, double(batch), double(chunk > 0 ? chunk : prefill), p.dtype) +
+                       (1 + p.mode.row().rotary_tables) * rotary_table_bytes(c, prefill + gen, p.dtype);
   r.flops = models::forward_flops(c, batch, prefill, 0, 1);
   for (int64_t i = 1; i < gen; ++i) r.flops += models::forward_flops(c, batch, 1, prefill + i - 1, 1);
   r.tokens = double(batch) * double(gen);

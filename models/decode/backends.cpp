@@ -10,17 +10,17 @@ const std::vector<BackendRow>& backend_table() {
   const std::vector<DeviceKind> anywhere = {DeviceKind::kCpu, DeviceKind::kCuda};
   static const std::vector<BackendRow> kTable = {
       {"eager", "the reference model's greedy loop: one host-driven forward_cached per token (the paper's stack)", {},
-       anywhere, StepKind::kHostLoop, GraphPolicy::kNever},
+       anywhere, StepKind::kHostLoop, GraphPolicy::kNever, 0},
       {"cuda_graphs", "each decode step, LM head and argmax included, replayed from a CUDA graph",
-       {"graphs", "cuda-graphs"}, {DeviceKind::kCuda}, StepKind::kDeviceStep, GraphPolicy::kAlways},
+       {"graphs", "cuda-graphs"}, {DeviceKind::kCuda}, StepKind::kDeviceStep, GraphPolicy::kAlways, 1.5},
       {"fast",
        "a static-cache step of the reference's own walk: positions on the device, rotary once for q and k, one "
        "CUDA graph per step on a GPU",
-       {}, anywhere, StepKind::kFusedStep, GraphPolicy::kOnCuda},
+       {}, anywhere, StepKind::kFusedStep, GraphPolicy::kOnCuda, 1.5},
       {"hf-eager", "Hugging Face transformers, dynamic cache (scripts/peer_hf.py)", {}, anywhere, StepKind::kPeer,
-       GraphPolicy::kNever},
+       GraphPolicy::kNever, 0},
       {"hf-compiled", "Hugging Face transformers, static cache and torch.compile (scripts/peer_hf.py)", {}, anywhere,
-       StepKind::kPeer, GraphPolicy::kNever},
+       StepKind::kPeer, GraphPolicy::kNever, 0},
   };
   return kTable;
 }

@@ -32,6 +32,10 @@ struct BackendRow {
   std::vector<base::DeviceKind> devices;  // where it runs
   StepKind step;
   GraphPolicy graph;
+  // Rotary tables of the cache's capacity it holds beyond the model's own, for the memory
+  // prediction: a device-position step gathers its rows from a table of its own (cos and
+  // sin) and a copy of sin (device_positions.h), 1.5 tables.
+  double rotary_tables = 0;
 };
 
 // eager, cuda_graphs, fast, and the peers hf-eager and hf-compiled.
