@@ -22,7 +22,7 @@ struct Ceilings {
 
 struct Baseline {
   std::string_view name;
-  bool fitted;  // scaled by one factor fitted on the calibration (fit_factor)
+  bool fitted;      // scaled by one factor fitted on the calibration (fit_factor)
   bool for_memory;  // applies to peak_mb, else to the time and rate quantities
   // Its prediction in the fit target's unit (ms per call, MB) before any fitted factor;
   // NaN where it cannot predict (no ceilings).

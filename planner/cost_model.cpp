@@ -29,7 +29,7 @@ const std::vector<RangeAxis>& range_axes() {
       {"new_tokens", false, [](L, W w) { return double(w.new_tokens); }},
       {"depth", false, [](L, W w) { return double(w.depth); }},
       {"attention_layers", false, [](L l, W) { return double(l.attention); }},
-      {"mlp_only_layers", false, [](L l, W) { return double(l.mlp_sets); }},
+      {"mlp_sets", false, [](L l, W) { return double(l.mlp_sets); }},
       {"tied_reuses", false, [](L l, W) { return double(l.tied_reuses); }},
       {"analytic_mb", true, [](L, W w) { return w.analytic_mb; }},
   };

@@ -26,23 +26,23 @@ namespace shishu::planner {
 // is used (check_provenance); `context` is the caller's own record (device details,
 // LibTorch version, ...), carried along and never interpreted.
 struct Provenance {
-  std::string device;        // e.g. "cpu: AMD EPYC 7B13" or "cuda: NVIDIA H200"
-  std::string dtype;         // e.g. "fp32", "bf16"
-  std::string build_commit;  // the harness build the observations came from
+  std::string device;         // e.g. "cpu: AMD EPYC 7B13" or "cuda: NVIDIA H200"
+  std::string dtype;          // e.g. "fp32", "bf16"
+  std::string build_commit;   // the harness build the observations came from
   int bytes_per_element = 4;  // of weights and the KV cache, for the analytic bytes
   nlohmann::json context = nlohmann::json::object();
 };
 
 struct Coefficient {
-  std::string term;  // Term::key
-  double value = 0;  // in the term's unit (terms.h)
+  std::string term;         // Term::key
+  double value = 0;         // in the term's unit (terms.h)
   double stderr_value = 0;  // standard error; NaN where unknown (at its bound, or no dof)
   bool at_bound = false;    // held at 0 by its sign constraint
 };
 
 // The calibrated span of one axis: a prediction outside it is extrapolated.
 struct AxisRange {
-  std::string axis;  // batch, new_tokens, depth, attention_layers, mlp_only_layers, tied_reuses, analytic_mb
+  std::string axis;  // batch, new_tokens, depth, attention_layers, mlp_sets, tied_reuses, analytic_mb
   double lo = 0, hi = 0;
 };
 
@@ -57,8 +57,8 @@ struct QuantityModel {
 
 struct CostModel {
   Provenance provenance;
-  models::Widths widths;      // every layout it predicts must have these
-  std::string widths_name;    // the family with these widths ("125m"), or "custom"
+  models::Widths widths;                         // every layout it predicts must have these
+  std::string widths_name;                       // the family with these widths ("125m"), or "custom"
   std::vector<std::string> calibration_layouts;  // canonical layout texts, sorted
   std::vector<QuantityModel> quantities;
 
@@ -77,8 +77,8 @@ struct Contribution {
 
 struct Prediction {
   Quantity quantity = Quantity::forward_ms;
-  double value = 0;  // in the quantity's unit
-  std::vector<std::string> extrapolated;  // the axes (AxisRange::axis) outside the calibrated range
+  double value = 0;                         // in the quantity's unit
+  std::vector<std::string> extrapolated;    // the axes (AxisRange::axis) outside the calibrated range
   std::vector<Contribution> contributions;  // per term; they sum to the fit target
 };
 

@@ -104,7 +104,8 @@ Eigen::MatrixXd design_matrix(Quantity q, const std::vector<DesignRow>& rows) {
   Eigen::MatrixXd A(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(terms.size()));
   for (size_t i = 0; i < rows.size(); ++i) {
     for (size_t j = 0; j < terms.size(); ++j) {
-      A(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = terms[j].feature(rows[i].layers, rows[i].workload);
+      A(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+          terms[j].feature(rows[i].layers, rows[i].workload);
     }
   }
   return A;
@@ -124,10 +125,9 @@ void require_identifiable(Quantity q, const std::vector<DesignRow>& rows) {
   const Term& term = terms_for(q)[column];
   auto remedy = layout_remedy(q, rows, column);
   if (!remedy) remedy = workload_remedy(q, rows, column);
-  throw std::invalid_argument(name + ": the " + std::string(term.label) + " is not identifiable: " +
-                              reason(term, rows, bad, q) + "; " +
-                              (remedy ? "add e.g. " + *remedy
-                                      : std::string("measure more distinct batch, token and depth shapes")));
+  throw std::invalid_argument(
+      name + ": the " + std::string(term.label) + " is not identifiable: " + reason(term, rows, bad, q) + "; " +
+      (remedy ? "add e.g. " + *remedy : std::string("measure more distinct batch, token and depth shapes")));
 }
 
 }  // namespace shishu::planner

@@ -90,12 +90,13 @@ LsqFit bounded_least_squares(const Eigen::MatrixXd& A, const Eigen::VectorXd& b,
   if (best.dof > 0 && !best_active.empty()) {
     // cov(x) = s^2 (A_a^T A_a)^-1 on the active columns, formed on unit-norm columns.
     const Eigen::MatrixXd Aa = select_columns(scaled, best_active);
-    const Eigen::MatrixXd normal_inv = (Aa.transpose() * Aa).ldlt().solve(
-        Eigen::MatrixXd::Identity(Aa.cols(), Aa.cols()));
+    const Eigen::MatrixXd normal_inv =
+        (Aa.transpose() * Aa).ldlt().solve(Eigen::MatrixXd::Identity(Aa.cols(), Aa.cols()));
     const double s2 = best.rss / best.dof;
     for (size_t i = 0; i < best_active.size(); ++i) {
       const Eigen::Index j = best_active[i];
-      best.stderrs(j) = std::sqrt(s2 * normal_inv(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i))) / scale(j);
+      best.stderrs(j) =
+          std::sqrt(s2 * normal_inv(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i))) / scale(j);
     }
   }
   return best;

@@ -17,8 +17,8 @@
 namespace shishu::planner {
 
 struct LsqFit {
-  Eigen::VectorXd x;        // coefficients, one per column
-  Eigen::VectorXd stderrs;  // standard errors; NaN where unknown (at a bound, or no dof)
+  Eigen::VectorXd x;           // coefficients, one per column
+  Eigen::VectorXd stderrs;     // standard errors; NaN where unknown (at a bound, or no dof)
   std::vector<bool> at_bound;  // constrained coefficients held at 0
   double rss = 0;              // residual sum of squares
   int dof = 0;                 // rows minus coefficients off their bounds
@@ -27,8 +27,7 @@ struct LsqFit {
 // Minimises ||A x - b||^2 subject to x_j >= 0 where non_negative[j]. A must have full
 // column rank (check with unidentifiable_columns first); throws std::invalid_argument
 // otherwise. Standard errors come from the residual variance on the active columns.
-LsqFit bounded_least_squares(const Eigen::MatrixXd& A, const Eigen::VectorXd& b,
-                             const std::vector<bool>& non_negative);
+LsqFit bounded_least_squares(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const std::vector<bool>& non_negative);
 
 // Columns whose removal leaves the rank of A unchanged: each is a linear combination of
 // the others over these rows, so no fit can tell its coefficient apart. Columns are

@@ -68,7 +68,8 @@ Provenance read_provenance(const json& j, std::string_view origin) {
   p.dtype = text(field(j, "dtype", origin, at), origin, at + ".dtype");
   p.build_commit = text(field(j, "build_commit", origin, at), origin, at + ".build_commit");
   const json& bpe = field(j, "bytes_per_element", origin, at);
-  if (!bpe.is_number_integer() || bpe.get<int>() < 1) bad(origin, at + ".bytes_per_element", "expected an integer >= 1");
+  if (!bpe.is_number_integer() || bpe.get<int>() < 1)
+    bad(origin, at + ".bytes_per_element", "expected an integer >= 1");
   p.bytes_per_element = bpe.get<int>();
   p.context = field(j, "context", origin, at);
   if (!p.context.is_object()) bad(origin, at + ".context", "expected an object");
@@ -79,11 +80,13 @@ QuantityModel read_quantity(Quantity q, const json& j, std::string_view origin, 
   only_keys(j, {"unit", "points", "rms_relative_residual", "coefficients", "ranges", "baselines"}, origin, at);
   QuantityModel qm;
   qm.quantity = q;
-  if (text(field(j, "unit", origin, at), origin, at + ".unit") != info(q).unit) bad(origin, at + ".unit", "not " + std::string(info(q).unit));
+  if (text(field(j, "unit", origin, at), origin, at + ".unit") != info(q).unit)
+    bad(origin, at + ".unit", "not " + std::string(info(q).unit));
   const json& points = field(j, "points", origin, at);
   if (!points.is_number_integer() || points.get<int>() < 1) bad(origin, at + ".points", "expected an integer >= 1");
   qm.points = points.get<int>();
-  qm.rms_relative_residual = number(field(j, "rms_relative_residual", origin, at), origin, at + ".rms_relative_residual");
+  qm.rms_relative_residual =
+      number(field(j, "rms_relative_residual", origin, at), origin, at + ".rms_relative_residual");
 
   const json& coefs = field(j, "coefficients", origin, at);
   std::set<std::string> keys;
@@ -98,9 +101,10 @@ QuantityModel read_quantity(Quantity q, const json& j, std::string_view origin, 
     const json& se = field(c, "stderr", origin, where);
     const json& at_bound = field(c, "at_bound", origin, where);
     if (!at_bound.is_boolean()) bad(origin, where + ".at_bound", "expected true or false");
-    qm.coefficients.push_back({std::string(t.key), number(field(c, "value", origin, where), origin, where + ".value"),
-                               se.is_null() ? std::numeric_limits<double>::quiet_NaN() : number(se, origin, where + ".stderr"),
-                               at_bound.get<bool>()});
+    qm.coefficients.push_back(
+        {std::string(t.key), number(field(c, "value", origin, where), origin, where + ".value"),
+         se.is_null() ? std::numeric_limits<double>::quiet_NaN() : number(se, origin, where + ".stderr"),
+         at_bound.get<bool>()});
   }
   only_keys(coefs, keys, origin, at + ".coefficients");
 
@@ -124,7 +128,8 @@ QuantityModel read_quantity(Quantity q, const json& j, std::string_view origin, 
     const std::string where = at + ".baselines." + std::string(b.name);
     names.insert(std::string(b.name));
     const json& k = field(factors, std::string(b.name).c_str(), origin, at + ".baselines");
-    qm.baseline_factors.emplace_back(b.name, k.is_null() ? std::numeric_limits<double>::quiet_NaN() : number(k, origin, where));
+    qm.baseline_factors.emplace_back(b.name,
+                                     k.is_null() ? std::numeric_limits<double>::quiet_NaN() : number(k, origin, where));
   }
   only_keys(factors, names, origin, at + ".baselines");
   return qm;
@@ -146,26 +151,32 @@ json to_json(const CostModel& m) {
     const auto& terms = terms_for(qm.quantity);
     for (size_t j = 0; j < terms.size(); ++j) {
       const auto& c = qm.coefficients[j];
-      coefs[c.term] = {{"value", c.value}, {"stderr", nullable(c.stderr_value)}, {"at_bound", c.at_bound},
-                       {"unit", terms[j].unit}};
+      coefs[c.term] = {
+          {"value", c.value}, {"stderr", nullable(c.stderr_value)}, {"at_bound", c.at_bound}, {"unit", terms[j].unit}};
     }
     for (const auto& r : qm.ranges) ranges[r.axis] = {r.lo, r.hi};
     for (const auto& [name, k] : qm.baseline_factors) factors[name] = nullable(k);
     quantities[std::string(info(qm.quantity).name)] = {
         {"unit", info(qm.quantity).unit}, {"points", qm.points}, {"rms_relative_residual", qm.rms_relative_residual},
-        {"coefficients", coefs}, {"ranges", ranges}, {"baselines", factors}};
+        {"coefficients", coefs},          {"ranges", ranges},    {"baselines", factors}};
   }
-  return {{"format", kModelFormat}, {"version", kModelVersion}, {"provenance", prov}, {"widths", widths},
-          {"calibration_layouts", m.calibration_layouts}, {"quantities", quantities}};
+  return {{"format", kModelFormat},
+          {"version", kModelVersion},
+          {"provenance", prov},
+          {"widths", widths},
+          {"calibration_layouts", m.calibration_layouts},
+          {"quantities", quantities}};
 }
 
 CostModel from_json(const json& doc, std::string_view origin) {
-  only_keys(doc, {"format", "version", "provenance", "widths", "calibration_layouts", "quantities"}, origin, "top level");
+  only_keys(doc, {"format", "version", "provenance", "widths", "calibration_layouts", "quantities"}, origin,
+            "top level");
   if (text(field(doc, "format", origin, "top level"), origin, "format") != kModelFormat) {
     bad(origin, "format", "not a " + std::string(kModelFormat) + " file");
   }
   const json& version = field(doc, "version", origin, "top level");
-  if (version != kModelVersion) bad(origin, "version", version.dump() + ", this build reads " + std::to_string(kModelVersion));
+  if (version != kModelVersion)
+    bad(origin, "version", version.dump() + ", this build reads " + std::to_string(kModelVersion));
   CostModel m;
   m.provenance = read_provenance(field(doc, "provenance", origin, "top level"), origin);
 
@@ -174,7 +185,8 @@ CostModel from_json(const json& doc, std::string_view origin) {
   m.widths_name = text(field(widths, "name", origin, "widths"), origin, "widths.name");
   for (const auto& f : width_fields()) {
     const json& v = field(widths, std::string(f.name).c_str(), origin, "widths");
-    if (!v.is_number_integer() || v.get<int>() < 1) bad(origin, "widths." + std::string(f.name), "expected an integer >= 1");
+    if (!v.is_number_integer() || v.get<int>() < 1)
+      bad(origin, "widths." + std::string(f.name), "expected an integer >= 1");
     m.widths.*(f.field) = v.get<int>();
     width_keys.insert(std::string(f.name));
   }

@@ -140,8 +140,9 @@ bool within(const Budget& budget, Quantity q, double value) {
 std::vector<models::Layout> enumerate_layouts(const LayoutSpace& s) {
   if (s.min_attention < 0 || s.max_attention < s.min_attention || s.max_mlp_only < 0 || s.max_total_layers < 1 ||
       s.ties.empty()) {
-    throw std::invalid_argument("layout space: needs 0 <= min_attention <= max_attention, max_mlp_only >= 0, "
-                                "max_total_layers >= 1 and at least one tie");
+    throw std::invalid_argument(
+        "layout space: needs 0 <= min_attention <= max_attention, max_mlp_only >= 0, "
+        "max_total_layers >= 1 and at least one tie");
   }
   for (int t : s.ties) {
     if (t < 1) throw std::invalid_argument("layout space: a tie must be 1 (untied) or more, got " + std::to_string(t));

@@ -37,8 +37,8 @@ bool within(const Budget& budget, Quantity q, double value);
 // The layouts to consider: full + m (untied) and full + (m/t)*t (tied in groups of t).
 struct LayoutSpace {
   int min_attention = 1, max_attention = 30;
-  int max_mlp_only = 30;      // MLP-only layers executed (0 .. this)
-  int max_total_layers = 60;  // attention + MLP-only executed
+  int max_mlp_only = 30;           // MLP-only layers executed (0 .. this)
+  int max_total_layers = 60;       // attention + MLP-only executed
   std::vector<int> ties = {1, 2};  // 1: untied; t >= 2: groups of t sharing weights
 };
 // Throws std::invalid_argument for empty or inverted bounds or a tie below 1.
@@ -56,9 +56,9 @@ struct Candidate {
   int64_t params = 0;
   int attention_layers = 0;
   int64_t kv_bytes_per_token = 0;
-  std::vector<Prediction> predictions;  // one per workload given to plan()
+  std::vector<Prediction> predictions;    // one per workload given to plan()
   std::vector<std::string> extrapolated;  // union over the predictions' axes
-  double distance_to_calibration = 0;  // to the nearest calibration layout (plan.cpp)
+  double distance_to_calibration = 0;     // to the nearest calibration layout (plan.cpp)
 };
 
 struct PlanResult {

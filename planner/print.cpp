@@ -33,9 +33,9 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string describe(const CostModel& m) {
   const auto& p = m.provenance;
-  std::string out = format("cost model: %s widths; device %s, dtype %s (%d B/element), build %s\n",
-                           m.widths_name.c_str(), p.device.c_str(), p.dtype.c_str(), p.bytes_per_element,
-                           p.build_commit.c_str());
+  std::string out =
+      format("cost model: %s widths; device %s, dtype %s (%d B/element), build %s\n", m.widths_name.c_str(),
+             p.device.c_str(), p.dtype.c_str(), p.bytes_per_element, p.build_commit.c_str());
   out += "calibration layouts: " + join(m.calibration_layouts) + "\n";
   for (const auto& qm : m.quantities) {
     const auto& q = info(qm.quantity);
@@ -46,24 +46,25 @@ std::string describe(const CostModel& m) {
     for (size_t j = 0; j < terms.size(); ++j) {
       const auto& c = qm.coefficients[j];
       const std::string se = c.at_bound ? "(held at 0)" : "± " + number(c.stderr_value);
-      out += format("  %-45s %10s %-12s %s\n", std::string(terms[j].label).c_str(), number(c.value).c_str(),
-                    se.c_str(), std::string(terms[j].unit).c_str());
+      out += format("  %-45s %10s %-12s %s\n", std::string(terms[j].label).c_str(), number(c.value).c_str(), se.c_str(),
+                    std::string(terms[j].unit).c_str());
     }
     std::string ranges;
-    for (const auto& r : qm.ranges) ranges += format(" %s %s..%s", r.axis.c_str(), number(r.lo).c_str(), number(r.hi).c_str());
+    for (const auto& r : qm.ranges)
+      ranges += format(" %s %s..%s", r.axis.c_str(), number(r.lo).c_str(), number(r.hi).c_str());
     out += "  calibrated:" + ranges + "\n";
   }
   return out;
 }
 
 std::string describe(const Scorecard& card) {
-  std::string out = format("%-20s %6s %8s %8s %8s %8s %7s %6s\n", "quantity", "points", "median", "p90", "max",
-                           "noise", "hits", "tau");
+  std::string out = format("%-20s %6s %8s %8s %8s %8s %7s %6s\n", "quantity", "points", "median", "p90", "max", "noise",
+                           "hits", "tau");
   for (const auto& qs : card.quantities) {
     const auto& e = qs.errors;
     out += format("%-20s %6d %8s %8s %8s %8s %3d/%-3d %6s\n", std::string(info(qs.quantity).name).c_str(), e.points,
-                  pct(e.median).c_str(), pct(e.p90).c_str(), pct(e.max).c_str(), pct(qs.median_noise).c_str(),
-                  qs.hits, e.points, number(qs.kendall_tau).c_str());
+                  pct(e.median).c_str(), pct(e.p90).c_str(), pct(e.max).c_str(), pct(qs.median_noise).c_str(), qs.hits,
+                  e.points, number(qs.kendall_tau).c_str());
     for (const auto& b : qs.baselines) {
       out += format("  baseline %-10s %6s %8s %8s %8s %8s %7s %6s\n", b.name.c_str(), "", pct(b.errors.median).c_str(),
                     pct(b.errors.p90).c_str(), pct(b.errors.max).c_str(), "", "", number(b.kendall_tau).c_str());
@@ -76,9 +77,9 @@ std::string describe(const PlanResult& plan) {
   std::string out = format("%d layouts enumerated, %d within the budget, %zu on the Pareto front\n", plan.enumerated,
                            plan.within_budget, plan.front.size());
   auto row = [&](const Candidate& c) {
-    std::string line = format("  %-14s %12lld %4d %8lld", c.model.layout.to_string().c_str(),
-                              static_cast<long long>(c.params), c.attention_layers,
-                              static_cast<long long>(c.kv_bytes_per_token));
+    std::string line =
+        format("  %-14s %12lld %4d %8lld", c.model.layout.to_string().c_str(), static_cast<long long>(c.params),
+               c.attention_layers, static_cast<long long>(c.kv_bytes_per_token));
     for (const auto& p : c.predictions) {
       line += format("  %s=%s %s", std::string(info(p.quantity).name).c_str(), number(p.value).c_str(),
                      std::string(info(p.quantity).unit).c_str());
@@ -90,7 +91,8 @@ std::string describe(const PlanResult& plan) {
   for (const auto& c : plan.front) out += row(c);
   out += "measure next, to confirm the front (farthest from the calibration first):\n";
   for (const auto& c : plan.measure_next) {
-    out += format("  %-14s distance %s\n", c.model.layout.to_string().c_str(), number(c.distance_to_calibration).c_str());
+    out +=
+        format("  %-14s distance %s\n", c.model.layout.to_string().c_str(), number(c.distance_to_calibration).c_str());
   }
   return out;
 }

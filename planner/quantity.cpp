@@ -9,12 +9,14 @@ const std::vector<QuantityInfo>& quantities() {
   // AdamW's bytes: it reads weight, gradient and both moments and writes three of them
   // back (7 weight-sized transfers) on top of forward + backward's 3.
   static const std::vector<QuantityInfo> table = {
-      {Quantity::forward_ms, "forward_ms", "ms", "full-sequence forward", Kind::time, true, true, false, 1, 1},
-      {Quantity::forward_backward_ms, "forward_backward_ms", "ms", "forward, loss and backward", Kind::time, true, true, false, 3, 3},
-      {Quantity::train_step_ms, "train_step_ms", "ms", "forward, backward and AdamW", Kind::time, true, true, false, 3, 10},
-      {Quantity::ttft_ms, "ttft_ms", "ms", "time to first token (prefill)", Kind::time, false, true, false, 1, 1},
-      {Quantity::decode_ms, "decode_ms", "ms", "one decode step at a cached depth", Kind::time, false, false, true, 1, 1},
-      {Quantity::throughput_tok_s, "throughput_tok_s", "tokens/s", "decode throughput", Kind::rate, false, false, true, 1, 1},
+      // id, name, unit, meaning, kind, logits every row, varies tokens, varies depth, FLOPs, bytes
+      {Quantity::forward_ms, "forward_ms", "ms", "forward", Kind::time, true, true, false, 1, 1},
+      {Quantity::forward_backward_ms, "forward_backward_ms", "ms", "with backward", Kind::time, true, true, false, 3,
+       3},
+      {Quantity::train_step_ms, "train_step_ms", "ms", "train step (AdamW)", Kind::time, true, true, false, 3, 10},
+      {Quantity::ttft_ms, "ttft_ms", "ms", "prefill (TTFT)", Kind::time, false, true, false, 1, 1},
+      {Quantity::decode_ms, "decode_ms", "ms", "decode step at a depth", Kind::time, false, false, true, 1, 1},
+      {Quantity::throughput_tok_s, "throughput_tok_s", "tokens/s", "decode rate", Kind::rate, false, false, true, 1, 1},
       {Quantity::peak_mb, "peak_mb", "MB", "peak memory", Kind::memory, false, true, true, 0, 0},
   };
   return table;

@@ -21,8 +21,7 @@ struct Column {
 };
 
 // Pairs ranked within each workload: layouts compete only at the same shape.
-double grouped_tau(const std::vector<const PointScore*>& points, const std::vector<double>& predicted,
-                   int64_t* pairs) {
+double grouped_tau(const std::vector<const PointScore*>& points, const std::vector<double>& predicted, int64_t* pairs) {
   std::map<std::tuple<int64_t, int64_t, int64_t>, std::pair<std::vector<double>, std::vector<double>>> groups;
   for (size_t i = 0; i < points.size(); ++i) {
     const Workload& w = points[i]->workload;
@@ -61,11 +60,16 @@ PairCounts count_pairs(const std::vector<double>& x, const std::vector<double>& 
   for (size_t i = 0; i < x.size(); ++i) {
     for (size_t j = i + 1; j < x.size(); ++j) {
       const int sx = sign(x[i] - x[j]), sy = sign(y[i] - y[j]);
-      if (sx == 0 && sy == 0) ++c.ties_both;
-      else if (sx == 0) ++c.ties_x;
-      else if (sy == 0) ++c.ties_y;
-      else if (sx == sy) ++c.concordant;
-      else ++c.discordant;
+      if (sx == 0 && sy == 0)
+        ++c.ties_both;
+      else if (sx == 0)
+        ++c.ties_x;
+      else if (sy == 0)
+        ++c.ties_y;
+      else if (sx == sy)
+        ++c.concordant;
+      else
+        ++c.discordant;
     }
   }
   return c;
@@ -96,7 +100,8 @@ Scorecard score(const CostModel& model, const std::vector<Observation>& held_out
     validate(o, i);
     const Prediction p = predict(model, o.model, o.workload);
     const double e = relative_error(p.value, o.measured);
-    card.points.push_back({o.model.name, o.workload, o.measured, p.value, e, o.noise_rel, e <= o.noise_rel, p.extrapolated});
+    card.points.push_back(
+        {o.model.name, o.workload, o.measured, p.value, e, o.noise_rel, e <= o.noise_rel, p.extrapolated});
     const QuantityModel& qm = *model.find(o.workload.quantity);
     for (const auto& b : baselines()) {
       double factor = 1;

@@ -19,7 +19,7 @@ const LayerAxis& axis(int i) { return layer_axes()[i]; }
 const std::vector<LayerAxis>& layer_axes() {
   static const std::vector<LayerAxis> table = {
       {"attention layers", &LayerCounts::attention},
-      {"MLP-only layers", &LayerCounts::mlp_sets},
+      {"MLP-only layers (counted once per parameter set)", &LayerCounts::mlp_sets},
       {"tied reuses (later uses of a tied MLP set)", &LayerCounts::tied_reuses},
   };
   return table;
@@ -57,13 +57,6 @@ const std::vector<Term>& terms_for(Quantity q) {
       {"workspace.fixed", "fixed workspace term", "MB", false, nullptr, [](L, W) { return 1.0; }},
   };
   return info(q).kind == Kind::memory ? memory : time;
-}
-
-const Term* find_term(Quantity q, std::string_view key) {
-  for (const auto& t : terms_for(q)) {
-    if (t.key == key) return &t;
-  }
-  return nullptr;
 }
 
 }  // namespace shishu::planner

@@ -51,7 +51,6 @@ struct Term {
 
 // The terms of one quantity's model, in column order.
 const std::vector<Term>& terms_for(Quantity q);
-const Term* find_term(Quantity q, std::string_view key);
 
 // Rows of logits one call computes per sequence.
 int64_t logit_rows(const Workload& w);

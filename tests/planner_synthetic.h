@@ -28,9 +28,9 @@ inline std::map<std::string, double> true_coefficients(Quantity q) {
   }
   // A backward is about two forwards; a train step adds AdamW on top.
   const double k = q == Quantity::forward_backward_ms ? 3.0 : q == Quantity::train_step_ms ? 3.5 : 1.0;
-  return {{"attention.per_call", 1.5 * k},   {"attention.per_token", 140 * k}, {"attention.per_context", 60 * k},
-          {"mlp_only.per_call", 1.0 * k},    {"mlp_only.per_token", 105 * k},  {"tied_reuse.per_call", 0.6 * k},
-          {"tied_reuse.per_token", 95 * k},  {"lm_head.per_row", 740 * k},     {"overhead.per_call", 5.0 * k}};
+  return {{"attention.per_call", 1.5 * k},  {"attention.per_token", 140 * k}, {"attention.per_context", 60 * k},
+          {"mlp_only.per_call", 1.0 * k},   {"mlp_only.per_token", 105 * k},  {"tied_reuse.per_call", 0.6 * k},
+          {"tied_reuse.per_token", 95 * k}, {"lm_head.per_row", 740 * k},     {"overhead.per_call", 5.0 * k}};
 }
 
 // What each term's coefficient multiplies, from the cost law's definition.
@@ -42,13 +42,18 @@ inline double true_feature(const std::string& key, const models::Layout& l, cons
   const double rows = forward_style ? t : 1;
   double pairs = 0;  // keys attended, summed over the T queries of a causal block
   for (int i = 0; i < w.new_tokens; ++i) pairs += d + i + 1;
-  const std::map<std::string, double> f = {
-      {"attention.per_call", att},        {"attention.per_token", att * b * t / 1e3},
-      {"attention.per_context", att * b * pairs / 1e6},
-      {"mlp_only.per_call", sets},        {"mlp_only.per_token", sets * b * t / 1e3},
-      {"tied_reuse.per_call", reuses},    {"tied_reuse.per_token", reuses * b * t / 1e3},
-      {"lm_head.per_row", b * rows / 1e3}, {"overhead.per_call", 1},
-      {"allocator.per_analytic_mb", w.analytic_mb}, {"workspace.per_token", b * t / 1e3}, {"workspace.fixed", 1}};
+  const std::map<std::string, double> f = {{"attention.per_call", att},
+                                           {"attention.per_token", att * b * t / 1e3},
+                                           {"attention.per_context", att * b * pairs / 1e6},
+                                           {"mlp_only.per_call", sets},
+                                           {"mlp_only.per_token", sets * b * t / 1e3},
+                                           {"tied_reuse.per_call", reuses},
+                                           {"tied_reuse.per_token", reuses * b * t / 1e3},
+                                           {"lm_head.per_row", b * rows / 1e3},
+                                           {"overhead.per_call", 1},
+                                           {"allocator.per_analytic_mb", w.analytic_mb},
+                                           {"workspace.per_token", b * t / 1e3},
+                                           {"workspace.fixed", 1}};
   return f.at(key);
 }
 
@@ -88,8 +93,9 @@ inline std::vector<std::string> string_list(const nlohmann::json& v) {
 inline std::vector<Workload> point_workloads(const std::string& phase, int64_t batch, int64_t seq, int64_t prefill,
                                              int64_t gen) {
   if (phase != "generate") {
-    const Quantity q = phase == "forward" ? Quantity::forward_ms
-                       : phase == "forward_backward" ? Quantity::forward_backward_ms : Quantity::train_step_ms;
+    const Quantity q = phase == "forward"            ? Quantity::forward_ms
+                       : phase == "forward_backward" ? Quantity::forward_backward_ms
+                                                     : Quantity::train_step_ms;
     return {{q, batch, seq, 0}, {Quantity::peak_mb, batch, seq, 0}};
   }
   std::vector<Workload> out = {{Quantity::ttft_ms, batch, prefill, 0}};
@@ -130,7 +136,9 @@ inline std::vector<Observation> preset_observations(const std::string& path, dou
   std::vector<Observation> out;
   const auto& defaults = preset.at("defaults");
   for (const auto& grid : preset.at("grids")) {
-    auto axis = [&](const char* key) { return grid.contains(key) ? grid.at(key) : defaults.value(key, nlohmann::json(0)); };
+    auto axis = [&](const char* key) {
+      return grid.contains(key) ? grid.at(key) : defaults.value(key, nlohmann::json(0));
+    };
     for (const auto& model : string_list(axis("models"))) {
       const auto config = models::resolve_model(model);
       for (const auto& phase : string_list(axis("phase"))) {
@@ -138,7 +146,8 @@ inline std::vector<Observation> preset_observations(const std::string& path, dou
           for (int64_t seq : int_list(axis("seq"))) {
             for (int64_t prefill : int_list(axis("prefill"))) {
               for (int64_t gen : int_list(axis("gen"))) {
-                for (const auto& w : point_workloads(phase, batch, seq, prefill, gen)) out.push_back(observe(config, w, sigma, rng));
+                for (const auto& w : point_workloads(phase, batch, seq, prefill, gen))
+                  out.push_back(observe(config, w, sigma, rng));
               }
             }
           }

@@ -35,7 +35,8 @@ TEST(PlannerTerms, FeaturesAreTheWorkOfOneCall) {
   const auto layers = planner::layer_counts(shishu::models::parse_layout("2+2*2"));
   const planner::Workload fwd{Quantity::forward_ms, 2, 3, 5};
   const planner::Workload step{Quantity::decode_ms, 2, 1, 5};
-  const std::map<std::string, std::pair<double, double>> expected = {  // forward, decode step
+  const std::map<std::string, std::pair<double, double>> expected = {
+      // forward, decode step
       {"attention.per_call", {2, 2}},
       {"attention.per_token", {2 * 6 / 1e3, 2 * 2 / 1e3}},
       {"attention.per_context", {2 * 2 * 21 / 1e6, 2 * 2 * 6 / 1e6}},
@@ -125,7 +126,8 @@ TEST(PlannerFit, RecoversKnownCoefficientsWithinTheNoise) {
     for (size_t i = 0; i < rows.size(); ++i) {
       const double y = planner::testing::true_target(rows[i]->model, rows[i]->workload);
       for (size_t j = 0; j < terms.size(); ++j) {
-        X(i, j) = planner::testing::true_feature(std::string(terms[j].key), rows[i]->model.layout, rows[i]->workload) / y;
+        X(i, j) =
+            planner::testing::true_feature(std::string(terms[j].key), rows[i]->model.layout, rows[i]->workload) / y;
       }
     }
     const Eigen::MatrixXd cov = sigma * sigma * (X.transpose() * X).inverse();
@@ -170,7 +172,7 @@ TEST(PlannerFit, RefusesATermNoCalibrationLayoutSeparatesAndSaysWhichLayoutWould
     if (msg == "(no exception)") break;
     if (round == 0) {
       EXPECT_NE(msg.find("forward_ms: the MLP-only term, per call is not identifiable: every calibration layout has 0 "
-                         "MLP-only layers; add e.g. "),
+                         "MLP-only layers (counted once per parameter set); add e.g. "),
                 std::string::npos)
           << msg;
     }
@@ -210,7 +212,8 @@ TEST(PlannerFit, RefusesMixedWidthsAndBadMeasurements) {
   EXPECT_NE(message_of([&] { planner::fit(calib, here()); }).find("has d_model 960"), std::string::npos);
   calib.pop_back();
   calib[0].measured = -1;
-  EXPECT_NE(message_of([&] { planner::fit(calib, here()); }).find("measured value must be positive"), std::string::npos);
+  EXPECT_NE(message_of([&] { planner::fit(calib, here()); }).find("measured value must be positive"),
+            std::string::npos);
   EXPECT_NE(message_of([&] { planner::fit({}, here()); }).find("none were given"), std::string::npos);
 }
 
@@ -228,8 +231,9 @@ TEST(PlannerModelFile, RoundTripsAndRefusesAnotherDeviceOrBuild) {
 
   auto other = here();
   other.device = "cuda: NVIDIA H200";
-  EXPECT_NE(message_of([&] { planner::load_model(path, other); })
-                .find("calibrated with device 'cpu: test', but here device is 'cuda: NVIDIA H200'"),
+  EXPECT_NE(message_of([&] {
+              planner::load_model(path, other);
+            }).find("calibrated with device 'cpu: test', but here device is 'cuda: NVIDIA H200'"),
             std::string::npos);
   other = here();
   other.build_commit = "def456";
@@ -251,7 +255,10 @@ TEST(PlannerModelFile, RefusesAFileEditedOutOfShape) {
        "quantities.decode_ms.coefficients: missing 'lm_head.per_row'"},
       {[](auto& j) { j["quantities"]["decode_ms"]["coefficients"]["overhead.per_call"]["unit"] = "s per call"; },
        "quantities.decode_ms.coefficients.overhead.per_call.unit: not 'ms per call'"},
-      {[](auto& j) { j["quantities"]["decode_ms"]["ranges"]["batch"] = {4, 1}; }, "ranges.batch: lo above hi"},
+      {[](auto& j) {
+         j["quantities"]["decode_ms"]["ranges"]["batch"] = {4, 1};
+       },
+       "ranges.batch: lo above hi"},
       {[](auto& j) { j["quantities"]["latency"] = j["quantities"]["decode_ms"]; }, "unknown quantity 'latency'"},
       {[](auto& j) { j["calibration_layouts"][0] = "2+7*1"; }, "calibration_layouts[0]: layout '2+7*1'"},
       {[](auto& j) { j["widths"]["d_model"] = "576"; }, "widths.d_model: expected an integer >= 1"},

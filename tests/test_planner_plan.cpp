@@ -143,7 +143,8 @@ TEST(PlannerPredict, RefusesLayoutsOutsideTheGrammarAndOtherWidths) {
   double sum = 0;
   for (const auto& c : inside.contributions) sum += c.value;
   EXPECT_DOUBLE_EQ(sum, inside.value);
-  const auto outside = planner::predict(model, planner::resolve_layout(model, "4+2"), {Quantity::decode_ms, 8, 1, 4000});
+  const auto outside =
+      planner::predict(model, planner::resolve_layout(model, "4+2"), {Quantity::decode_ms, 8, 1, 4000});
   EXPECT_EQ(outside.extrapolated, (std::vector<std::string>{"batch", "depth"}));
 }
 
@@ -219,8 +220,9 @@ TEST(PlannerPlan, TheFrontIsParetoOptimalWithinTheBudget) {
     const double decode = planner::predict(model, config, workloads[0]).value;
     const double peak = planner::predict(model, config, mem).value;
     if (decode > 30 || peak > 900) continue;
-    all.push_back({layout.to_string(), {double(shishu::models::count_params(config).total), double(layout.full_layers),
-                                        -double(shishu::models::kv_bytes_per_token(config, 4)), -decode, -peak}});
+    all.push_back({layout.to_string(),
+                   {double(shishu::models::count_params(config).total), double(layout.full_layers),
+                    -double(shishu::models::kv_bytes_per_token(config, 4)), -decode, -peak}});
   }
   auto dominates = [](const Row& a, const Row& b) {
     bool strict = false;
@@ -244,8 +246,9 @@ TEST(PlannerPlan, TheFrontIsParetoOptimalWithinTheBudget) {
   for (const auto& c : result.front) farthest = std::max(farthest, c.distance_to_calibration);
   EXPECT_EQ(result.measure_next[0].distance_to_calibration, farthest);
 
-  EXPECT_NE(message_of([&] { planner::plan(model, space, {workloads[0]}, budget, analytic); })
-                .find("the budget bounds peak_mb but no workload for it was given"),
+  EXPECT_NE(message_of([&] {
+              planner::plan(model, space, {workloads[0]}, budget, analytic);
+            }).find("the budget bounds peak_mb but no workload for it was given"),
             std::string::npos);
   EXPECT_NE(message_of([&] { planner::plan(model, space, workloads, {}, {}); }).find("needs an analytic memory"),
             std::string::npos);
