@@ -27,9 +27,10 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # libbenchmark-tools and python3-scipy: Google Benchmark's compare.py, which a test runs
 # on our --benchmark_out files.
 # clang-14 and libclang-rt-14-dev: libFuzzer, for scripts/fuzz.sh.
+# libeigen3-dev: the planner's least-squares fits (planner/).
 packages=(cmake ninja-build g++ ccache libbenchmark-dev libgtest-dev googletest
           nlohmann-json3-dev libcli11-dev libfmt-dev python3-venv libbenchmark-tools python3-scipy
-          clang-14 libclang-rt-14-dev)
+          clang-14 libclang-rt-14-dev libeigen3-dev)
 if command -v dpkg-query >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do
