@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (again.point.id() != r.point.id() || again.samples != r.samples || again.values != r.values) std::abort();
     }
   } catch (const std::invalid_argument& e) {
-    shishu::fuzz::require_our_words(e.what());
+    shishu::fuzz::require_our_words(e.what(), text);
   }
   return 0;
 }

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     (void)shishu::bench::expand(sweep);
   } catch (const std::invalid_argument& e) {
-    shishu::fuzz::require_our_words(e.what());
+    shishu::fuzz::require_our_words(e.what(), text);
   }
   return 0;
 }

@@ -23,13 +23,16 @@ using namespace shishu::reports;
 
 namespace {
 
+// The report's text, which a message may quote.
+std::string input;
+
 // Each command separately: one refusing the report must not hide a crash in the next.
 template <class F>
 void command(F&& f) {
   try {
-    shishu::fuzz::require_our_words(f());
+    shishu::fuzz::require_our_words(f(), input);
   } catch (const std::invalid_argument& e) {
-    shishu::fuzz::require_our_words(e.what());
+    shishu::fuzz::require_our_words(e.what(), input);
   }
 }
 
@@ -37,11 +40,11 @@ void command(F&& f) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   LoadedReport report;
+  input.assign(reinterpret_cast<const char*>(data), size);
   try {
-    report = report_from_json(parse_report(std::string(reinterpret_cast<const char*>(data), size), "fuzz.json"),
-                              "fuzz.json");
+    report = report_from_json(parse_report(input, "fuzz.json"), "fuzz.json");
   } catch (const std::invalid_argument& e) {
-    shishu::fuzz::require_our_words(e.what());
+    shishu::fuzz::require_our_words(e.what(), input);
     return 0;
   }
   for (auto format : {TableFormat::kMarkdown, TableFormat::kCsv, TableFormat::kLatex}) {
