@@ -12,6 +12,7 @@
 #include "bench/cache_flush.h"
 #include "bench/clock.h"
 #include "bench/cpu_tensor_memory.h"
+#include "bench/derived_figures.h"
 #include "bench/environment.h"
 #include "bench/memory_probe.h"
 #include "bench/memory_snapshot.h"
@@ -215,40 +216,6 @@ void PointRunner::measure(const Point& p, PointResult& result) {
 }
 
 namespace {
-
-// The figures a point derives from its prediction: every predicted_* field the metric
-// table maps to it, and the rates its declared work implies against its median
-// intervals, set against the device's peaks and measured ceilings.
-void record_prediction(Prediction pred, const models::Precision& precision, const DeviceInfo& dev, PointResult& r) {
-  pred.total_bytes = pred.peak_bytes();
-  for (const auto& m : metrics()) {
-    if (!m.prediction) continue;
-    const double value = pred.*m.prediction;
-    if (value > 0 || m.when_zero == WhenZero::kWrite) r.set_value(std::string(m.key), value);
-  }
-  const double median_ms = summarize(r.samples.at("latency_ms")).median;
-  if (const auto noise = median_noise_pct(r.samples.at("latency_ms"))) r.set_value("sample_noise_pct", *noise);
-  r.set_value("tokens_per_s", pred.tokens / (median_ms / 1e3));
-  r.set_value("model_flops", pred.flops);
-  const double achieved = pred.flops / (median_ms / 1e3);
-  r.set_value("achieved_tflops", achieved / 1e12);
-  // Against the peak of the type the matmuls run in (bf16 under amp_bf16).
-  const double peak = dev.peak_flops(precision.compute);
-  if (peak > 0) r.set_value("peak_flops_pct", 100.0 * achieved / peak);
-  if (const Ceilings* c = dev.measured_for(precision.compute)) {
-    r.set_value("measured_flops_pct", 100.0 * achieved / c->matmul_flops_per_s);
-  }
-  const auto interval = r.samples.find(pred.bytes_interval);
-  if (pred.bytes <= 0 || interval == r.samples.end()) return;
-  const double bytes_per_s = pred.bytes / (summarize(interval->second).median / 1e3);
-  r.set_value(pred.bytes_metric, pred.bytes);
-  r.set_value("achieved_bandwidth_gbs", bytes_per_s / 1e9);
-  if (dev.peak_bandwidth > 0) r.set_value("peak_bandwidth_pct", 100.0 * bytes_per_s / dev.peak_bandwidth);
-  // Any measured copy ceiling of the device: the copy's bandwidth does not depend on the dtype.
-  if (!dev.measured.empty()) {
-    r.set_value("measured_bandwidth_pct", 100.0 * bytes_per_s / dev.measured.begin()->second.copy_bytes_per_s);
-  }
-}
 
 // "generate/125m:2+1*2/fp32/..." -> "generate_125m_2+1x2_fp32_...": a portable file name.
 std::string file_name_for(const std::string& id) {

@@ -1,6 +1,6 @@
-// A sweep is data: named presets (JSON, bench/presets/) made of grids, each a
-// cartesian product of axes, plus command-line overrides. expand() turns it into the
-// ordered list of points to run.
+// A sweep is data: named presets (JSON, bench/presets/; read by bench/preset.h) made of
+// grids, each a cartesian product of axes, plus command-line overrides. expand() turns
+// it into the ordered list of points to run.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -53,14 +53,6 @@ struct Overrides {
   std::optional<double> noise_pct, noise_timeout_s;  // --noise, --noise-timeout: noise-driven sampling
   std::optional<uint64_t> seed;
 };
-
-// Parses a preset's JSON text; `origin` names it in error messages. Throws
-// std::invalid_argument naming the bad key or value.
-Sweep parse_sweep(const std::string& json_text, const std::string& origin);
-
-// A preset by name (compiled in from bench/presets/NAME.json) or by file path.
-Sweep load_sweep(const std::string& name_or_path);
-std::vector<std::string> preset_names();
 
 void apply_overrides(Sweep& sweep, const Overrides& overrides);
 

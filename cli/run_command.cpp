@@ -19,6 +19,7 @@
 #include "bench/gbench_driver.h"
 #include "bench/memory_snapshot.h"
 #include "bench/phase_row.h"
+#include "bench/preset.h"
 #include "bench/stats.h"
 #include "cli/command_line.h"
 #include "cli/point_list.h"

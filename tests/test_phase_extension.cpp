@@ -12,6 +12,7 @@
 
 #include "bench/gbench_driver.h"
 #include "bench/phase.h"
+#include "bench/preset.h"
 #include "bench/sweep.h"
 #include "cli/point_list.h"
 #include "cli/run_folder.h"

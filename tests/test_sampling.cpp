@@ -7,6 +7,7 @@
 
 #include "bench/environment.h"
 #include "bench/sampling.h"
+#include "bench/preset.h"
 #include "bench/sweep.h"
 
 using namespace shishu::bench;

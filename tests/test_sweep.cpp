@@ -7,6 +7,7 @@
 
 #include "bench/axis_values.h"
 #include "bench/stats.h"
+#include "bench/preset.h"
 #include "bench/sweep.h"
 
 using namespace shishu::bench;

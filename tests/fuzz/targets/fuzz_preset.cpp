@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/preset.h"
 #include "bench/sweep.h"
 #include "our_words.h"
 
