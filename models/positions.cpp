@@ -1,6 +1,11 @@
 #include "models/positions.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
 
 namespace shishu::models {
 
@@ -11,6 +16,63 @@ at::Tensor block_causal_mask(int64_t new_tokens, int64_t past, c10::Device devic
   return key_pos <= query_pos;                                                    // (T, S)
 }
 
+namespace {
+
+// At depth, one query row per KV group leaves the CPU's flash kernel B x KV work items,
+// one core's stream each: with 3 KV heads on 2 cores one core reads two thirds of the
+// cache at the ~7 GB/s a single core reaches, while the two together read 20
+// (reports/PERFORMANCE.md, "Long context"). Splitting the cache into parts gives every
+// core items to stream. None below 1024 keys, where the kernel is not bound by it.
+constexpr int64_t kSplitFromKeys = 1024, kKeysPerPart = 512, kItemsPerThread = 4;
+
+int64_t cache_parts(int64_t items, int64_t keys, const c10::Device& device) {
+  if (!device.is_cpu() || keys < kSplitFromKeys) return 1;
+  const int64_t wanted = (kItemsPerThread * at::get_num_threads() + items - 1) / items;
+  return std::max<int64_t>(1, std::min(wanted, keys / kKeysPerPart));
+}
+
+// Attention of grouped (B, KV, G, D) over keys and values (B, KV, S, D) split along the
+// cache into `parts` (flash-decoding, with ATen's own CPU flash kernel on each): every
+// part's output and log-sum-exp, then the outputs weighted by the softmax of the
+// log-sum-exps, which is the attention over the whole cache. The parts are a view of the
+// cache (the parts as the batch), never a copy. `mask`: boolean, broadcastable to
+// (1, 1, 1, S).
+at::Tensor split_cache_attention(const at::Tensor& grouped, const at::Tensor& keys, const at::Tensor& values,
+                                 const std::optional<at::Tensor>& mask, int64_t parts) {
+  const int64_t batch = grouped.size(0), keys_n = keys.size(2), length = keys_n / parts;
+  std::vector<at::Tensor> outs, lses;
+  // `n` parts of `len` keys from `start`: (B, n, KV, G, D) outputs and (B, n, KV, G) log-sum-exps.
+  auto part = [&](int64_t start, int64_t n, int64_t len) {
+    auto as_parts = [&](const at::Tensor& t) {  // (B, KV, n*len, D) -> (B*n, KV, len, D)
+      return t.narrow(2, start, n * len).unflatten(2, {n, len}).permute({0, 2, 1, 3, 4}).flatten(0, 1);
+    };
+    const at::Tensor q = grouped.unsqueeze(1).expand({batch, n, -1, -1, -1}).flatten(0, 1);  // (B*n, KV, G, D)
+    std::optional<at::Tensor> additive;
+    at::Tensor m;  // (1, n, 1, 1, len) attendable keys
+    if (mask) {  // (1, 1, 1, S) -> (B*n, 1, 1, len), 0 where attendable and -inf elsewhere
+      m = mask->reshape({1, -1}).narrow(1, start, n * len).reshape({1, n, 1, 1, len});
+      additive = at::zeros(m.sizes(), grouped.options()).masked_fill_(m.logical_not(), -INFINITY)
+                     .expand({batch, n, 1, 1, len}).flatten(0, 1);
+    }
+    auto [o, lse] = at::_scaled_dot_product_flash_attention_for_cpu(q, as_parts(keys), as_parts(values), 0.0, false,
+                                                                    additive);
+    at::Tensor part_lse = lse.unflatten(0, {batch, n});  // (B, n, KV, G)
+    // The kernel gives a part the mask hides whole a log-sum-exp of 0, as if it held
+    // mass: it holds none, -inf.
+    if (mask) part_lse = part_lse.masked_fill(m.any(-1).view({1, n, 1, 1}).logical_not(), -INFINITY);
+    outs.push_back(o.unflatten(0, {batch, n}));
+    lses.push_back(part_lse);
+  };
+  part(0, parts, length);
+  if (parts * length < keys_n) part(parts * length, 1, keys_n - parts * length);
+  const at::Tensor lse = at::cat(lses, 1);                            // (B, P, KV, G), fp32
+  const at::Tensor weight = at::softmax(lse, 1).unsqueeze(-1);        // (B, P, KV, G, 1)
+  const at::Tensor o = at::cat(outs, 1).to(at::kFloat);             // (B, P, KV, G, D)
+  return (o * weight).sum(1).to(grouped.scalar_type());              // (B, KV, G, D)
+}
+
+}  // namespace
+
 // One query token per sequence against a cache: fold the query heads that share a KV
 // head into the query-length axis, (B, H, 1, D) -> (B, KV, H/KV, D). All of them sit
 // at the same position, so one key mask serves every row and K/V are read once,
@@ -19,7 +81,9 @@ at::Tensor single_token_attention(const at::Tensor& q, const at::Tensor& keys, c
                                   const std::optional<at::Tensor>& mask) {
   const int64_t batch = q.size(0), heads = q.size(1), dim = q.size(3), kv_heads = keys.size(1);
   at::Tensor grouped = q.reshape({batch, kv_heads, heads / kv_heads, dim});
-  at::Tensor o = at::scaled_dot_product_attention(grouped, keys, values, mask);  // (B, KV, H/KV, D)
+  const int64_t parts = cache_parts(batch * kv_heads, keys.size(2), keys.device());
+  at::Tensor o = parts > 1 ? split_cache_attention(grouped, keys, values, mask, parts)
+                           : at::scaled_dot_product_attention(grouped, keys, values, mask);  // (B, KV, H/KV, D)
   return o.reshape({batch, heads, 1, dim});
 }
 

@@ -236,3 +236,27 @@ TEST(Model, AmpBf16RunsMatmulsInBf16OverFp32Weights) {
   EXPECT_FALSE(at::autocast::is_autocast_enabled(at::kCPU));
   EXPECT_EQ(m->forward(tokens).scalar_type(), at::kFloat);
 }
+
+// At depth on the CPU, single-token attention splits the cache into parts and combines
+// them by their log-sum-exps (models/positions.cpp): the same attention as the whole
+// cache's, with and without a key mask, for lengths that do and do not divide evenly,
+// and with a part the mask hides whole.
+TEST(Model, SplitCacheAttentionIsTheWholeCachesAttention) {
+  at::manual_seed(4);
+  for (auto dtype : {at::kFloat, at::kBFloat16}) {
+    for (int64_t keys : {1024, 3001, 5120}) {
+      const auto opts = at::TensorOptions().dtype(dtype);
+      const at::Tensor q = at::randn({2, 9, 1, 64}, opts);  // (B, H, 1, D), 3 KV heads
+      const at::Tensor k = at::randn({2, 3, keys, 64}, opts), v = at::randn({2, 3, keys, 64}, opts);
+      at::Tensor mask = at::arange(keys).view({1, 1, 1, keys}) < keys / 3;  // the last parts hidden whole
+      for (const std::optional<at::Tensor>& m : {std::optional<at::Tensor>(), std::optional<at::Tensor>(mask)}) {
+        const at::Tensor ours = models::single_token_attention(q, k, v, m);
+        const at::Tensor grouped = q.reshape({2, 3, 3, 64});
+        const at::Tensor whole = at::scaled_dot_product_attention(grouped, k, v, m).reshape({2, 9, 1, 64});
+        const double tol = dtype == at::kFloat ? 1e-5 : 2e-2;
+        EXPECT_LT(relative_error(ours, whole), tol) << c10::toString(dtype) << " keys " << keys << " mask " << m.has_value();
+        EXPECT_FALSE(ours.isnan().any().item<bool>());
+      }
+    }
+  }
+}
