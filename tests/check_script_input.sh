@@ -159,7 +159,7 @@ refuses "'nope'" "$Q" o --bin "$bench" --preset nope
 refuses "--preset gate-gpu runs on CUDA" "$Q" o --bin "$bench" --preset gate-gpu
 refuses "'afile/o'" "$Q" afile/o --bin "$bench"
 refuses "'nope'" "$Q" --analyse nope
-refuses "--threshold = abc" "$Q" --analyse adir --report "$report" --threshold abc
+refuses "--threshold: 'abc' is not a finite number" "$Q" --analyse adir --report "$report" --threshold abc
 refuses "--confidence 2" "$Q" --analyse adir --report "$report" --confidence 2
 A=$s/ab.sh
 refuses "'--rounds'" "$A" --rounds
@@ -167,7 +167,7 @@ refuses "'0'" "$A" --rounds 0 HEAD
 refuses "'--bin'" "$A" --bin "$bench"
 refuses "'/nonexistent'" "$A" --bin "$bench" /nonexistent
 refuses "'--out'" "$A" --bin "$bench" "$bench" --out
-refuses "--threshold = abc" "$A" --bin "$bench" "$bench" --report "$report" --threshold abc
+refuses "--threshold: 'abc' is not a finite number" "$A" --bin "$bench" "$bench" --report "$report" --threshold abc
 refuses "'x'" "$A" --bin "$bench" "$bench" --report "$report" --metric-threshold x=3
 refuses "'/proc/x'" "$A" --bin "$bench" "$bench" --report "$report" --summary /proc/x/y
 refuses "'afile'" "$A" --bin "$bench" "$bench" --report "$report" --out afile
