@@ -46,13 +46,16 @@ ShardChoice from_slurm(const Environment& env, std::optional<int> count_flag) {
     return checked(id, id_text, *count_flag, flag, "slurm: " + id_text + ", " + flag);
   }
   const auto min = optional_number(env, "SLURM_ARRAY_TASK_MIN"), max = optional_number(env, "SLURM_ARRAY_TASK_MAX");
-  const auto step = optional_number(env, "SLURM_ARRAY_TASK_STEP"), total = optional_number(env, "SLURM_ARRAY_TASK_COUNT");
-  if (!min != !max) refuse(std::string(min ? "SLURM_ARRAY_TASK_MAX" : "SLURM_ARRAY_TASK_MIN") + " is not set, but " +
-                           (min ? "SLURM_ARRAY_TASK_MIN" : "SLURM_ARRAY_TASK_MAX") + " is");
+  const auto step = optional_number(env, "SLURM_ARRAY_TASK_STEP"),
+             total = optional_number(env, "SLURM_ARRAY_TASK_COUNT");
+  if (!min != !max)
+    refuse(std::string(min ? "SLURM_ARRAY_TASK_MAX" : "SLURM_ARRAY_TASK_MIN") + " is not set, but " +
+           (min ? "SLURM_ARRAY_TASK_MIN" : "SLURM_ARRAY_TASK_MAX") + " is");
   if (!min) {
     if (!total) {
-      refuse("SLURM_ARRAY_TASK_ID is set, but none of SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN and "
-             "SLURM_ARRAY_TASK_MAX, so the shard count is unknown; pass --shard-count N");
+      refuse(
+          "SLURM_ARRAY_TASK_ID is set, but none of SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN and "
+          "SLURM_ARRAY_TASK_MAX, so the shard count is unknown; pass --shard-count N");
     }
     const std::string count_text = named("SLURM_ARRAY_TASK_COUNT", *total);
     return checked(id, id_text, *total, count_text, "slurm: " + id_text + ", " + count_text);
@@ -61,22 +64,25 @@ ShardChoice from_slurm(const Environment& env, std::optional<int> count_flag) {
   const std::string range = named("SLURM_ARRAY_TASK_MIN", *min) + ", " + named("SLURM_ARRAY_TASK_MAX", *max) +
                             (step ? ", " + named("SLURM_ARRAY_TASK_STEP", s) : "");
   if (s < 1) refuse(named("SLURM_ARRAY_TASK_STEP", s) + " must be at least 1");
-  if (*max < *min || (*max - *min) % s != 0) refuse(named("SLURM_ARRAY_TASK_MAX", *max) + " does not end the array " + range);
+  if (*max < *min || (*max - *min) % s != 0)
+    refuse(named("SLURM_ARRAY_TASK_MAX", *max) + " does not end the array " + range);
   if (id < *min || id > *max || (id - *min) % s != 0) refuse(id_text + " is not a task of the array " + range);
   const int count = (*max - *min) / s + 1;
   // An array with gaps (--array=0,3,7) has fewer tasks than its range: some shards would
   // never run, and nothing would say so until the merge.
   if (total && *total != count) {
-    refuse(named("SLURM_ARRAY_TASK_COUNT", *total) + " disagrees with the " + std::to_string(count) + " tasks of " + range +
-           " (an array with gaps cannot be sharded: use --array=0-" + std::to_string(*total - 1) + ")");
+    refuse(named("SLURM_ARRAY_TASK_COUNT", *total) + " disagrees with the " + std::to_string(count) + " tasks of " +
+           range + " (an array with gaps cannot be sharded: use --array=0-" + std::to_string(*total - 1) + ")");
   }
-  return {(id - *min) / s, count, "slurm: " + id_text + ", " + range + (total ? ", " + named("SLURM_ARRAY_TASK_COUNT", *total) : "")};
+  return {(id - *min) / s, count,
+          "slurm: " + id_text + ", " + range + (total ? ", " + named("SLURM_ARRAY_TASK_COUNT", *total) : "")};
 }
 
 ShardChoice from_kubernetes(const Environment& env, std::optional<int> count_flag) {
   const int index = number(env, "JOB_COMPLETION_INDEX");
   const std::string index_text = named("JOB_COMPLETION_INDEX", index);
-  if (!count_flag) refuse("JOB_COMPLETION_INDEX is set, but not the shard count: pass the Job's completions as --shard-count N");
+  if (!count_flag)
+    refuse("JOB_COMPLETION_INDEX is set, but not the shard count: pass the Job's completions as --shard-count N");
   const std::string flag = "--shard-count " + std::to_string(*count_flag);
   return checked(index, index_text, *count_flag, flag, "kubernetes: " + index_text + ", " + flag);
 }
@@ -89,7 +95,8 @@ ShardChoice from_ci(const Environment& env, std::optional<int> count_flag) {
     refuse(named("SHISHU_SHARD_COUNT", *count) + " disagrees with --shard-count " + std::to_string(*count_flag));
   }
   if (!count && !count_flag) refuse("SHISHU_SHARD_INDEX is set, but neither SHISHU_SHARD_COUNT nor --shard-count");
-  const std::string count_text = count ? named("SHISHU_SHARD_COUNT", *count) : "--shard-count " + std::to_string(*count_flag);
+  const std::string count_text =
+      count ? named("SHISHU_SHARD_COUNT", *count) : "--shard-count " + std::to_string(*count_flag);
   return checked(index, index_text, count ? *count : *count_flag, count_text, "ci: " + index_text + ", " + count_text);
 }
 
@@ -111,8 +118,9 @@ ShardChoice shard_from_environment(const Environment& env, std::optional<int> co
     if (env.count(s.index_variable)) set.push_back(&s);
   }
   if (set.empty()) {
-    refuse("none of SLURM_ARRAY_TASK_ID (a Slurm job array), JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) and "
-           "SHISHU_SHARD_INDEX (a CI matrix) is set");
+    refuse(
+        "none of SLURM_ARRAY_TASK_ID (a Slurm job array), JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) and "
+        "SHISHU_SHARD_INDEX (a CI matrix) is set");
   }
   // Guessing which of two schedulers is meant could run the same shard twice.
   if (set.size() > 1) {

@@ -23,7 +23,9 @@ const char* const kPerShard[] = {"shard", "shard_source", "host", "started_at", 
 struct Shard {
   const LoadedReport* report;
   int index, count;
-  std::string name() const { return report->path + " (shard " + std::to_string(index) + "/" + std::to_string(count) + ")"; }
+  std::string name() const {
+    return report->path + " (shard " + std::to_string(index) + "/" + std::to_string(count) + ")";
+  }
 };
 
 Shard shard_of(const LoadedReport& r) {
@@ -89,7 +91,8 @@ std::vector<std::string> device_differences(const std::vector<Shard>& shards) {
 }
 
 // The shards' points in the unsharded sweep's order.
-std::vector<const bench::PointResult*> in_sweep_order(const std::vector<Shard>& shards, const std::vector<std::string>& plan) {
+std::vector<const bench::PointResult*> in_sweep_order(const std::vector<Shard>& shards,
+                                                      const std::vector<std::string>& plan) {
   std::vector<const bench::PointResult*> ordered;
   if (plan.empty()) {  // round-robin undone: position k of shard i was point k*N + i
     size_t longest = 0;
@@ -147,7 +150,9 @@ MergeResult merge_reports(const std::vector<LoadedReport>& input, bool allow_mix
     entry.erase("elapsed_s");  // wall time may differ for the same result
     auto it = seen.find(id);
     if (it != seen.end()) {
-      if (it->second != entry) throw std::invalid_argument("cannot merge: point " + id + " appears twice with different results");
+      if (it->second != entry) {
+        throw std::invalid_argument("cannot merge: point " + id + " appears twice with different results");
+      }
       continue;
     }
     seen.emplace(id, entry);
@@ -160,8 +165,9 @@ MergeResult merge_reports(const std::vector<LoadedReport>& input, bool allow_mix
   }
   std::set<int> present;
   for (const auto& s : shards) present.insert(s.index);
-  for (int i = 0; i < shards.front().count; ++i) {
-    if (!present.count(i)) result.missing_shards.push_back(std::to_string(i) + "/" + std::to_string(shards.front().count));
+  const int count = shards.front().count;
+  for (int i = 0; i < count; ++i) {
+    if (!present.count(i)) result.missing_shards.push_back(std::to_string(i) + "/" + std::to_string(count));
   }
 
   json context = shards.front().report->context;

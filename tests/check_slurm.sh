@@ -51,8 +51,10 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# munged as the munge user, on a socket of its own (exec keeps the PID: $! is munged's).
-setpriv --reuid=munge --regid=munge --init-groups munged -F -S "$work/munge/socket" --pid-file="$work/munge/pid" \
+# Each daemon in a session of its own (setsid), so that nothing it signals on the way
+# out can reach ctest's process group; setsid and setpriv exec, so $! is the daemon's PID.
+# munged as the munge user, on a socket of its own.
+setsid setpriv --reuid=munge --regid=munge --init-groups munged -F -S "$work/munge/socket" --pid-file="$work/munge/pid" \
   --log-file="$work/munge/log" --seed-file="$work/munge/seed" >"$work/log/munged.out" 2>&1 &
 daemons+=($!)
 for _ in $(seq 50); do [[ -S $work/munge/socket ]] && break; sleep 0.1; done
@@ -92,13 +94,16 @@ SlurmdLogFile=$work/log/slurmd.log
 $(slurmd -C | head -1 | sed "s/^NodeName=[^ ]*/NodeName=$node NodeHostname=$host NodeAddr=127.0.0.1/")
 PartitionName=test Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
-slurmctld -D >"$work/log/slurmctld.out" 2>&1 &
+setsid slurmctld -D >"$work/log/slurmctld.out" 2>&1 &
 daemons+=($!)
-slurmd -D -N "$node" >"$work/log/slurmd.out" 2>&1 &
+setsid slurmd -D -N "$node" >"$work/log/slurmd.out" 2>&1 &
 daemons+=($!)
 for _ in $(seq 100); do [[ $(sinfo -h -N -o %T 2>/dev/null) == idle ]] && break; sleep 0.2; done
 [[ $(sinfo -h -N -o %T 2>/dev/null) == idle ]] || die "the node is not idle: $(sinfo -N 2>&1); $(tail -5 "$work"/log/*.log)"
-note "cluster up: node $node, ports $ctld_port/$slurmd_port"
+for pid in "${daemons[@]}"; do
+  [[ $(ps -o comm= -p "$pid") =~ ^(munged|slurmctld|slurmd)$ ]] || die "PID $pid is not a daemon this test started"
+done
+note "cluster up: node $node, ports $ctld_port/$slurmd_port, daemons ${daemons[*]}"
 
 # Waits (at most $1 s) until none of the jobs ${@:2} is pending or running.
 wait_jobs() {
@@ -111,6 +116,15 @@ wait_jobs() {
 }
 exit_code() { scontrol show job "$1" | grep -o 'ExitCode=[0-9]*' | head -1 | cut -d= -f2; }
 lines() { if [[ -f $1 ]]; then grep -c . "$1"; else echo 0; fi; }
+
+# Bad input is refused (exit 2) before anything is queued.
+for bad in "0" "2 --shard 1/2" "2 --models no-such-model"; do
+  # shellcheck disable=SC2086  # each case is several words
+  SHISHU_BIN_DIR="$bin" "$src/scripts/slurm/submit.sh" "$work/refused" $bad >/dev/null 2>&1
+  rc=$?
+  ((rc == 2)) || fail "submit.sh RUN $bad: exit $rc, want 2"
+done
+[[ -z $(squeue -h) ]] || fail "a refused submission queued a job: $(squeue)"
 
 args=(--preset "$sweep" --reps 3)
 mapfile -t plan < <("$bin/shishu-bench" run "${args[@]}" --list 2>/dev/null | cut -f1)

@@ -3,9 +3,9 @@
 // missing points, exit 2 naming another preset's shard. tests/check_slurm.sh runs the
 // same paths on a real Slurm.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "e2e_util.h"
@@ -18,7 +18,8 @@ const std::string kExe = SHISHU_BENCH_EXE;
 const std::string kReport = SHISHU_REPORT_EXE;
 const std::string kSweep = SHISHU_TEST_DATA "/tiny-sweep.json";
 // No scheduler's variable leaks in from the machine the tests run on (a CI runner, a Slurm node).
-const std::string kClean = "env -u SLURM_ARRAY_TASK_ID -u JOB_COMPLETION_INDEX -u SHISHU_SHARD_INDEX -u SHISHU_SHARD_COUNT ";
+const std::string kClean =
+    "env -u SLURM_ARRAY_TASK_ID -u JOB_COMPLETION_INDEX -u SHISHU_SHARD_INDEX -u SHISHU_SHARD_COUNT ";
 
 int bench(const std::string& args, std::string* err = nullptr, std::string* out = nullptr) {
   return shishu::testing::run_exe(kClean + kExe, args, err, out);
@@ -49,7 +50,8 @@ TEST(Shards, AutoFromCiVariablesPlansTheSameShardAsTheFlag) {
   ASSERT_EQ(shishu::testing::run_exe(kClean + "SHISHU_SHARD_INDEX=4 SHISHU_SHARD_COUNT=4 " + kExe,
                                      "run --preset ci-gpu --list --shard auto", &err),
             2);
-  EXPECT_NE(err.find("SHISHU_SHARD_INDEX=4 is not below the shard count (SHISHU_SHARD_COUNT=4)"), std::string::npos) << err;
+  EXPECT_NE(err.find("SHISHU_SHARD_INDEX=4 is not below the shard count (SHISHU_SHARD_COUNT=4)"), std::string::npos)
+      << err;
 }
 
 TEST(Shards, ShardTextIsReadExactly) {
@@ -65,7 +67,8 @@ TEST(Shards, ShardTextIsReadExactly) {
 
 TEST(Shards, MergeNamesMissingPointsAndRefusesAnotherPresetByName) {
   const std::string dir = shishu::testing::fresh_dir("shishu-e2e-shards", "merge");
-  const std::string common = " run --preset " + kSweep + " --models 125m:2 --phase forward,forward_backward --reps 1 --warmup 0";
+  const std::string common =
+      " run --preset " + kSweep + " --models 125m:2 --phase forward,forward_backward --reps 1 --warmup 0";
   std::string err, listed;
   ASSERT_EQ(bench(common + " --list", &err, &listed), 0) << err;
   const auto plan = lines(listed);
@@ -83,7 +86,8 @@ TEST(Shards, MergeNamesMissingPointsAndRefusesAnotherPresetByName) {
 
   // Shard 1/3 never reported: its one point (position 1 of the plan) is named, exit 3.
   const std::string merged = dir + "/merged.json";
-  ASSERT_EQ(shishu::testing::run_exe(kReport, "merge " + dir + "/s2/report.json " + dir + "/s0/report.json --out " + merged, &err),
+  ASSERT_EQ(shishu::testing::run_exe(
+                kReport, "merge " + dir + "/s2/report.json " + dir + "/s0/report.json --out " + merged, &err),
             3)
       << err;
   EXPECT_NE(err.find("incomplete: 1 point(s) missing; no report from shard 1/3"), std::string::npos) << err;
@@ -99,17 +103,17 @@ TEST(Shards, MergeNamesMissingPointsAndRefusesAnotherPresetByName) {
   // A shard of another preset (the same grid under another name) is refused by name.
   std::string preset = shishu::testing::slurp(kSweep);
   preset.replace(preset.find("\"tiny\""), 6, "\"tiny-other\"");
-  {
-    std::ofstream(dir + "/other.json") << preset;
-  }
-  ASSERT_EQ(bench(" run --preset " + dir + "/other.json --models 125m:2 --phase forward,forward_backward --reps 1 --warmup 0 --shard 1/3 --out " +
-                      dir + "/s1-other",
-                  &err),
-            0)
+  { std::ofstream(dir + "/other.json") << preset; }
+  ASSERT_EQ(
+      bench(" run --preset " + dir +
+                "/other.json --models 125m:2 --phase forward,forward_backward --reps 1 --warmup 0 --shard 1/3 --out " +
+                dir + "/s1-other",
+            &err),
+      0)
       << err;
-  EXPECT_EQ(shishu::testing::run_exe(kReport, "merge " + dir + "/s0/report.json " + dir + "/s1-other/report.json " + dir +
-                                                  "/s2/report.json",
-                                     &err),
+  EXPECT_EQ(shishu::testing::run_exe(
+                kReport, "merge " + dir + "/s0/report.json " + dir + "/s1-other/report.json " + dir + "/s2/report.json",
+                &err),
             2);
   EXPECT_NE(err.find("'preset' differs: \"tiny\" in " + dir + "/s0/report.json, \"tiny-other\" in " + dir +
                      "/s1-other/report.json"),

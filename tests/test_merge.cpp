@@ -19,7 +19,8 @@ namespace {
 // The sweep: eight forward points, one per model, in this order.
 std::vector<bench::PointResult> sweep() {
   std::vector<bench::PointResult> points;
-  for (const char* m : {"m7", "m2", "m5", "m0", "m3", "m6", "m1", "m4"}) points.push_back(shishu::testing::forward_point(m, {1, 2}));
+  for (const char* m : {"m7", "m2", "m5", "m0", "m3", "m6", "m1", "m4"})
+    points.push_back(shishu::testing::forward_point(m, {1, 2}));
   return points;
 }
 
@@ -168,11 +169,14 @@ TEST(Merge, DifferentDeviceKindsNeedAllowMixedDevicesAndTheTablesSaySo) {
   const LoadedReport merged = report_from_json(m.report, "merged.json");
   for (const auto format : {TableFormat::kMarkdown, TableFormat::kCsv, TableFormat::kLatex}) {
     const std::string notes = context_notes(merged, format);
-    EXPECT_NE(notes.find("Note: mixed devices, merged with --allow-mixed-devices: cuda: 'NVIDIA H100"), std::string::npos)
+    EXPECT_NE(notes.find("Note: mixed devices, merged with --allow-mixed-devices: cuda: 'NVIDIA H100"),
+              std::string::npos)
         << notes;
   }
   EXPECT_EQ(context_notes(merged, TableFormat::kCsv).rfind("# Note: ", 0), 0u);
-  EXPECT_EQ(context_notes(report_from_json(merge_reports({shard(0, 2), shard(1, 2)}).report, "m.json"), TableFormat::kCsv), "");
+  EXPECT_EQ(
+      context_notes(report_from_json(merge_reports({shard(0, 2), shard(1, 2)}).report, "m.json"), TableFormat::kCsv),
+      "");
 }
 
 TEST(Merge, ContextFieldsOfAMergeAreTypeChecked) {

@@ -35,9 +35,12 @@ std::string refusal_of(const Environment& env, std::optional<int> count = std::n
 
 // Slurm's variables for task `id` of `sbatch --array=SPEC`, as observed.
 Environment slurm(int id, int count, int min, int max, int step = 1) {
-  return {{"SLURM_ARRAY_JOB_ID", "7"},           {"SLURM_ARRAY_TASK_ID", std::to_string(id)},
-          {"SLURM_ARRAY_TASK_COUNT", std::to_string(count)}, {"SLURM_ARRAY_TASK_MIN", std::to_string(min)},
-          {"SLURM_ARRAY_TASK_MAX", std::to_string(max)},     {"SLURM_ARRAY_TASK_STEP", std::to_string(step)}};
+  return {{"SLURM_ARRAY_JOB_ID", "7"},
+          {"SLURM_ARRAY_TASK_ID", std::to_string(id)},
+          {"SLURM_ARRAY_TASK_COUNT", std::to_string(count)},
+          {"SLURM_ARRAY_TASK_MIN", std::to_string(min)},
+          {"SLURM_ARRAY_TASK_MAX", std::to_string(max)},
+          {"SLURM_ARRAY_TASK_STEP", std::to_string(step)}};
 }
 
 }  // namespace
@@ -79,8 +82,10 @@ TEST(ShardText, OnlyExactlyIOverNIsAccepted) {
   }
   EXPECT_GT(accepted, 20u);  // the mutations keep many valid texts: both branches are exercised
   EXPECT_GT(texts.size() - accepted, 100u);
-  EXPECT_NE(refusal([] { return choose_shard("4/4", std::nullopt, {}); }).find("shard 4/4 is invalid"), std::string::npos);
-  EXPECT_NE(refusal([] { return choose_shard("0/0", std::nullopt, {}); }).find("shard 0/0 is invalid"), std::string::npos);
+  EXPECT_NE(refusal([] { return choose_shard("4/4", std::nullopt, {}); }).find("shard 4/4 is invalid"),
+            std::string::npos);
+  EXPECT_NE(refusal([] { return choose_shard("0/0", std::nullopt, {}); }).find("shard 0/0 is invalid"),
+            std::string::npos);
 }
 
 TEST(ShardText, NoFlagIsOneShardAndTheCountGoesWithAutoOnly) {
@@ -98,17 +103,20 @@ TEST(ShardAuto, EveryTaskOfASlurmArrayGetsItsOwnShard) {
     for (const auto& [min, step] : {std::pair{0, 1}, std::pair{1, 1}, std::pair{5, 3}}) {
       std::set<int> seen;
       for (int t = 0; t < n; ++t) {
-        const ShardChoice c = shard_from_environment(slurm(min + t * step, n, min, min + (n - 1) * step, step), std::nullopt);
+        const ShardChoice c =
+            shard_from_environment(slurm(min + t * step, n, min, min + (n - 1) * step, step), std::nullopt);
         EXPECT_EQ(c.count, n);
         EXPECT_TRUE(seen.insert(c.index).second) << "two tasks got shard " << c.index;
-        EXPECT_EQ(c.source.rfind("slurm: SLURM_ARRAY_TASK_ID=" + std::to_string(min + t * step) + ",", 0), 0u) << c.source;
+        EXPECT_EQ(c.source.rfind("slurm: SLURM_ARRAY_TASK_ID=" + std::to_string(min + t * step) + ",", 0), 0u)
+            << c.source;
       }
       EXPECT_EQ(seen.size(), static_cast<size_t>(n));
       EXPECT_EQ(*seen.rbegin(), n - 1);
     }
   }
   // Without MIN and MAX, the count alone.
-  const ShardChoice c = shard_from_environment({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}, std::nullopt);
+  const ShardChoice c =
+      shard_from_environment({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}, std::nullopt);
   EXPECT_EQ(c.text(), "2/4");
   EXPECT_EQ(c.source, "slurm: SLURM_ARRAY_TASK_ID=2, SLURM_ARRAY_TASK_COUNT=4");
 }
@@ -125,10 +133,12 @@ TEST(ShardAuto, InconsistentSlurmVariablesAreRefusedByName) {
   EXPECT_NE(refusal_of(slurm(2, 3, 1, 7, 3)).find("SLURM_ARRAY_TASK_ID=2 is not a task"), std::string::npos);
   EXPECT_NE(refusal_of(slurm(1, 4, 0, 6, 4)).find("SLURM_ARRAY_TASK_MAX=6 does not end"), std::string::npos);
   EXPECT_NE(refusal_of(slurm(1, 4, 0, 3, 0)).find("SLURM_ARRAY_TASK_STEP=0"), std::string::npos);
-  EXPECT_NE(refusal_of({{"SLURM_ARRAY_TASK_ID", "4"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}).find("SLURM_ARRAY_TASK_ID=4 is not below"),
+  EXPECT_NE(refusal_of({{"SLURM_ARRAY_TASK_ID", "4"}, {"SLURM_ARRAY_TASK_COUNT", "4"}})
+                .find("SLURM_ARRAY_TASK_ID=4 is not below"),
             std::string::npos);
-  EXPECT_NE(refusal_of({{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_MIN", "0"}}).find("SLURM_ARRAY_TASK_MAX is not set"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal_of({{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_MIN", "0"}}).find("SLURM_ARRAY_TASK_MAX is not set"),
+      std::string::npos);
   EXPECT_NE(refusal_of({{"SLURM_ARRAY_TASK_ID", "1"}}).find("SLURM_ARRAY_TASK_COUNT"), std::string::npos);
 }
 
@@ -139,8 +149,9 @@ TEST(ShardAuto, AResubmittedSlurmIndexTakesTheCountGiven) {
   const ShardChoice c = shard_from_environment(resubmitted, 4);
   EXPECT_EQ(c.text(), "2/4");
   EXPECT_EQ(c.source, "slurm: SLURM_ARRAY_TASK_ID=2, --shard-count 4");
-  EXPECT_NE(refusal_of(slurm(4, 1, 4, 4), 4).find("SLURM_ARRAY_TASK_ID=4 is not below the shard count (--shard-count 4)"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal_of(slurm(4, 1, 4, 4), 4).find("SLURM_ARRAY_TASK_ID=4 is not below the shard count (--shard-count 4)"),
+      std::string::npos);
 }
 
 TEST(ShardAuto, KubernetesIndexTakesTheJobsCompletions) {
@@ -148,7 +159,8 @@ TEST(ShardAuto, KubernetesIndexTakesTheJobsCompletions) {
   EXPECT_EQ(c.text(), "5/8");
   EXPECT_EQ(c.source, "kubernetes: JOB_COMPLETION_INDEX=5, --shard-count 8");
   EXPECT_NE(refusal_of({{"JOB_COMPLETION_INDEX", "5"}}).find("--shard-count"), std::string::npos);
-  EXPECT_NE(refusal_of({{"JOB_COMPLETION_INDEX", "8"}}, 8).find("JOB_COMPLETION_INDEX=8 is not below"), std::string::npos);
+  EXPECT_NE(refusal_of({{"JOB_COMPLETION_INDEX", "8"}}, 8).find("JOB_COMPLETION_INDEX=8 is not below"),
+            std::string::npos);
   EXPECT_NE(refusal_of({{"JOB_COMPLETION_INDEX", "-1"}}, 8).find("JOB_COMPLETION_INDEX='-1'"), std::string::npos);
 }
 
@@ -160,7 +172,8 @@ TEST(ShardAuto, CiMatrixVariables) {
   EXPECT_EQ(shard_from_environment({{"SHISHU_SHARD_INDEX", "1"}}, 3).text(), "1/3");
   EXPECT_NE(refusal_of(ci, 3).find("SHISHU_SHARD_COUNT=4 disagrees with --shard-count 3"), std::string::npos);
   EXPECT_NE(refusal_of({{"SHISHU_SHARD_INDEX", "1"}}).find("SHISHU_SHARD_COUNT"), std::string::npos);
-  EXPECT_NE(refusal_of({{"SHISHU_SHARD_INDEX", "1"}, {"SHISHU_SHARD_COUNT", "0"}}).find("SHISHU_SHARD_COUNT=0 must be at least 1"),
+  EXPECT_NE(refusal_of({{"SHISHU_SHARD_INDEX", "1"}, {"SHISHU_SHARD_COUNT", "0"}})
+                .find("SHISHU_SHARD_COUNT=0 must be at least 1"),
             std::string::npos);
   EXPECT_NE(refusal_of({{"SHISHU_SHARD_INDEX", "1.0"}, {"SHISHU_SHARD_COUNT", "4"}}).find("SHISHU_SHARD_INDEX='1.0'"),
             std::string::npos);
@@ -171,7 +184,9 @@ TEST(ShardAuto, NoSchedulerOrTwoAreRefusedByName) {
   for (const char* name : {"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "SHISHU_SHARD_INDEX"}) {
     EXPECT_NE(none.find(name), std::string::npos) << none;
   }
-  const std::string both = refusal_of({{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_COUNT", "2"}, {"SHISHU_SHARD_INDEX", "1"}}, 2);
+  const std::string both =
+      refusal_of({{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_COUNT", "2"}, {"SHISHU_SHARD_INDEX", "1"}}, 2);
   EXPECT_NE(both.find("both SLURM_ARRAY_TASK_ID and SHISHU_SHARD_INDEX are set"), std::string::npos) << both;
-  EXPECT_EQ(choose_shard("auto", std::nullopt, {{"SHISHU_SHARD_INDEX", "0"}, {"SHISHU_SHARD_COUNT", "2"}}).text(), "0/2");
+  EXPECT_EQ(choose_shard("auto", std::nullopt, {{"SHISHU_SHARD_INDEX", "0"}, {"SHISHU_SHARD_COUNT", "2"}}).text(),
+            "0/2");
 }

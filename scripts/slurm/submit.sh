@@ -48,7 +48,7 @@ else
       bad "'$a' is set by submit.sh, not given to it" ;;
     esac
   done
-  bin=$(realpath "${SHISHU_BIN_DIR:-$here/../../build/release/cli}")
+  bin=$(realpath -m "${SHISHU_BIN_DIR:-$here/../../build/release/cli}")
   [[ -x "$bin/shishu-bench" && -x "$bin/shishu-report" ]] || bad "no shishu-bench and shishu-report in $bin (set SHISHU_BIN_DIR)"
   "$bin/shishu-bench" run --list "$@" >/dev/null || bad "the run arguments were refused (above)"
   mkdir -p "$state/logs"
