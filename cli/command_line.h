@@ -16,6 +16,7 @@ namespace shishu::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;    // a point errored (run), a regression (compare)
 inline constexpr int kExitBadInput = 2;  // refused before anything ran
+inline constexpr int kExitIncomplete = 3;  // merge: points or shards missing (the merged report is written)
 
 // Every floating-point option of `app` and of its subcommands refuses a value that is
 // not a finite number, naming it. CLI11 converts "nan", "inf" and "1e999" like any other

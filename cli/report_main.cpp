@@ -6,7 +6,8 @@
 //   history R...      trends and change points over many reports (a nightly job)
 //   export R          a report in Bencher's or github-action-benchmark's format
 // Exit status: 0 success (compare: no regression), 1 compare found a regression,
-// 2 bad input (unreadable, malformed or foreign report, bad flags).
+// 2 bad input (unreadable, malformed or foreign report, bad flags), 3 merge is incomplete
+// (points or shards missing; the merged report is still written, naming them).
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -62,15 +63,19 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> shard_paths;
   auto* merge = app.add_subcommand("merge", "Merge the shard reports of one sweep");
-  merge->add_option("reports", shard_paths, "Shard report.json files")->required()->expected(2, 1 << 16);
+  bool allow_mixed_devices = false;
+  merge->add_option("reports", shard_paths, "Shard report.json files")->required()->expected(1, 1 << 16);
   merge->add_option("--out", out_path, "Merged report path (default: standard output)")->check(shishu::cli::writable_file());
+  merge->add_flag("--allow-mixed-devices", allow_mixed_devices,
+                  "Merge shards measured on differently named devices of one kind (an H100 and an A100); a note says so");
 
   if (auto status = shishu::cli::parse_or_exit(app, argc, argv)) return *status;
 
   try {
     if (table->parsed()) {
       const auto fmt = parse_table_format(format);
-      shishu::cli::write_or_print(out_path, render(efficiency_tables(load_report(report_path), only), fmt));
+      const LoadedReport report = load_report(report_path);
+      shishu::cli::write_or_print(out_path, context_notes(report, fmt) + render(efficiency_tables(report, only), fmt));
     } else if (arch->parsed()) {
       shishu::cli::write_or_print(out_path, architecture_comparison(load_report(report_path)));
     } else if (long_context->parsed()) {
@@ -85,7 +90,15 @@ int main(int argc, char** argv) {
     } else if (merge->parsed()) {
       std::vector<LoadedReport> shards;
       for (const auto& p : shard_paths) shards.push_back(load_report(p));
-      shishu::cli::write_or_print(out_path, shishu::base::json_text(merge_reports(shards), 2) + "\n");
+      const MergeResult merged = merge_reports(shards, allow_mixed_devices);
+      shishu::cli::write_or_print(out_path, shishu::base::json_text(merged.report, 2) + "\n");
+      if (!merged.complete()) {
+        std::cerr << "shishu-report: incomplete: " << merged.missing_points.size() << " point(s) missing";
+        for (const auto& s : merged.missing_shards) std::cerr << "; no report from shard " << s;
+        std::cerr << "\n";
+        for (const auto& id : merged.missing_points) std::cerr << "  missing: " << shishu::base::valid_utf8(id) << "\n";
+        return shishu::cli::kExitIncomplete;
+      }
     }
   } catch (const std::invalid_argument& e) {
     std::cerr << "shishu-report: error: " << shishu::base::valid_utf8(e.what()) << "\n";

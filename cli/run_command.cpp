@@ -25,6 +25,7 @@
 #include "cli/point_list.h"
 #include "cli/run_context.h"
 #include "cli/run_folder.h"
+#include "cli/shard_env.h"
 #include "cli/progress.h"
 #include "models/dtype.h"
 #include "models/hf_format.h"
@@ -116,15 +117,6 @@ void require_a_cold_phase(const std::vector<bench::Point>& points) {
                               " keeps its caches warm): drop the flag, or add one of those phases");
 }
 
-std::pair<int, int> parse_shard(const std::string& text) {
-  const auto slash = text.find('/');
-  try {
-    if (slash != std::string::npos) return {std::stoi(text.substr(0, slash)), std::stoi(text.substr(slash + 1))};
-  } catch (const std::exception&) {
-  }
-  throw std::invalid_argument("--shard '" + text + "' must be i/N, e.g. 0/4");
-}
-
 }  // namespace
 
 int run_sweep_command(RunOptions o) {
@@ -143,9 +135,13 @@ int run_sweep_command(RunOptions o) {
   sweep.settings.l2_flush = sweep.settings.l2_flush || o.l2_flush;
   std::vector<bench::Point> points = bench::expand(sweep);
   if (sweep.settings.l2_flush) require_a_cold_phase(points);
-  if (!o.shard.empty()) {
-    const auto [index, count] = parse_shard(o.shard);
-    points = bench::shard(points, index, count);
+  const ShardChoice shard = choose_shard(o.shard, o.shard_count, process_environment());
+  if (o.shard == "auto") std::cerr << "shishu-bench: shard " << shard.text() << " (" << shard.source << ")\n";
+  o.shard = shard.text();
+  o.shard_source = shard.source;
+  if (shard.count > 1) {
+    for (const auto& p : points) o.sweep_point_ids.push_back(p.id());
+    points = bench::shard(points, shard.index, shard.count);
   }
   validate_points(points);
   bench::TestingHooks hooks;

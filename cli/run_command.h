@@ -22,7 +22,10 @@ struct RunOptions {
   std::optional<double> noise_pct, noise_timeout_s;  // sample until settled (bench/sampling.h)
   std::optional<uint64_t> seed;
   bool cuda_graphs = false;
-  std::string out_dir, resume_dir, shard;
+  std::string out_dir, resume_dir, shard;  // shard: i/N, auto or empty (cli/shard_env.h)
+  std::optional<int> shard_count;           // --shard-count: with --shard auto, where the scheduler gives no count
+  std::string shard_source;                 // set by run: where the shard came from (ShardChoice::source)
+  std::vector<std::string> sweep_point_ids;  // set by run when sharded: the unsharded sweep, which merge completes
   std::string weights;  // checkpoint folder or .safetensors file; empty: seeded init
   bool list_only = false;
   bool profile = false;       // one extra untimed, traced pass per point

@@ -105,6 +105,8 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
                         {"seed", sweep.settings.seed}, {"sampling", sampling_json(sweep.settings)},
                         {"cache", cache_label(sweep.settings)}}},
           {"shard", o.shard.empty() ? "0/1" : o.shard},
+          {"shard_source", o.shard_source.empty() ? "none" : o.shard_source},
+          {"sweep_points", o.sweep_point_ids},
           {"profile", o.profile},
           {"profile_once", o.profile_once},
           {"inject_slowdown_pct", o.inject_slowdown_pct},

@@ -60,7 +60,11 @@ void add_run_options(CLI::App& run, RunOptions& o) {
                  "file; the model comes from its config.json, or is checked against --models");
   run.add_option("--out", o.out_dir, "Output folder (default: reports/runs/<UTC time>-<preset>)")->check(writable_folder());
   run.add_option("--resume", o.resume_dir, "Continue an interrupted run in this folder, skipping finished points");
-  run.add_option("--shard", o.shard, "Run shard i of N (i/N): a deterministic, balanced subset of the points");
+  run.add_option("--shard", o.shard,
+                 "Run shard i of N (i/N): a deterministic, balanced subset of the points; 'auto' reads i and N from "
+                 "a Slurm array, a Kubernetes Indexed Job or SHISHU_SHARD_INDEX/SHISHU_SHARD_COUNT");
+  run.add_option("--shard-count", o.shard_count, "With --shard auto: the number of shards, where the scheduler does not say")
+      ->check(CLI::Range(1, 1 << 20));
   run.add_flag("--list", o.list_only, "Print the expanded points and exit");
   run.add_flag("--profile", o.profile,
                "After each point's repetitions, run one untimed pass under the profiler (CUPTI on CUDA, "

@@ -245,4 +245,14 @@ std::string render(const std::vector<RenderedTable>& tables, TableFormat format)
   return out;
 }
 
+std::string context_notes(const LoadedReport& report, TableFormat format) {
+  const bool markdown = format == TableFormat::kMarkdown;
+  const char* prefix = markdown ? "> Note: " : format == TableFormat::kCsv ? "# Note: " : "% Note: ";
+  std::string out;
+  for (const auto& note : report.context.value("notes", std::vector<std::string>{})) {
+    out += prefix + note + (markdown ? "\n\n" : "\n");  // a blank line keeps Markdown quotes apart
+  }
+  return out;
+}
+
 }  // namespace shishu::reports

@@ -26,5 +26,8 @@ std::vector<RenderedTable> efficiency_tables(const LoadedReport& report, const s
 std::vector<std::string> efficiency_table_keys();
 
 std::string render(const std::vector<RenderedTable>& tables, TableFormat format);
+// The report's context.notes (a merge's mixed devices or missing points), one line each
+// in the format's comment or quote form, to print above the tables; empty without notes.
+std::string context_notes(const LoadedReport& report, TableFormat format);
 
 }  // namespace shishu::reports

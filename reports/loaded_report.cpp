@@ -1,5 +1,6 @@
 #include "reports/loaded_report.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -22,6 +23,9 @@ bool is_string_array(const json& v) {
     if (!e.is_string()) return false;
   }
   return true;
+}
+bool is_object_array(const json& v) {
+  return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_object(); });
 }
 // Each device's strings are read by the tables and the context guard.
 bool is_device_array(const json& v) {
@@ -60,6 +64,12 @@ const ContextField kContextFields[] = {
     {"preset_description", "a string", is_string},
     {"settings", "an object", is_object},
     {"shard", "a string", is_string},
+    {"shard_source", "a string", is_string},
+    {"sweep_points", "an array of strings", is_string_array},
+    {"shards", "an array of objects", is_object_array},
+    {"missing_points", "an array of strings", is_string_array},
+    {"missing_shards", "an array of strings", is_string_array},
+    {"notes", "an array of strings", is_string_array},
     {"profile", "true or false", is_boolean},
     {"profile_once", "true or false", is_boolean},
     {"inject_slowdown_pct", "a number", is_number},

@@ -64,7 +64,7 @@ TEST(Merge, RefusesDifferentSweepsAndDisagreeingOverlaps) {
   auto b = synthetic({generate_point("b", {1, 2}, 1)}, "b.json");
   a.context["shard"] = "0/2";
   b.context["shard"] = "1/2";
-  EXPECT_EQ(merge_reports({a, b})["points"].size(), 2u);
+  EXPECT_EQ(merge_reports({a, b}).report["points"].size(), 2u);
   auto other_build = b;
   other_build.context["git_commit"] = "def";
   try {
@@ -79,7 +79,7 @@ TEST(Merge, RefusesDifferentSweepsAndDisagreeingOverlaps) {
   auto same = a;
   same.path = "a-copy.json";
   same.context["shard"] = "1/2";
-  EXPECT_EQ(merge_reports({a, same})["points"].size(), 1u);  // identical overlap is fine
+  EXPECT_EQ(merge_reports({a, same}).report["points"].size(), 1u);  // identical overlap is fine
 }
 
 TEST(Arch, PaperFiguresAreComputedOverTheSameSweptValues) {
