@@ -158,14 +158,4 @@ std::string skip_reason(const Point& p) {
   return models::backend_unavailable(p.mode, p.device.kind);
 }
 
-std::vector<Point> shard(const std::vector<Point>& points, int index, int count) {
-  if (count < 1 || index < 0 || index >= count) {
-    throw std::invalid_argument("shard " + std::to_string(index) + "/" + std::to_string(count) +
-                                " is invalid: use i/N with 0 <= i < N");
-  }
-  std::vector<Point> mine;
-  for (size_t i = static_cast<size_t>(index); i < points.size(); i += static_cast<size_t>(count)) mine.push_back(points[i]);
-  return mine;
-}
-
 }  // namespace shishu::bench

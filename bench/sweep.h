@@ -81,8 +81,5 @@ auto parse_each(const std::string& where, const std::vector<std::string>& texts,
   return values;
 }
 
-// Deterministic, balanced shard: every `count`-th point starting at `index`, over the
-// expanded order (round-robin spreads large and small models across shards).
-std::vector<Point> shard(const std::vector<Point>& points, int index, int count);
 
 }  // namespace shishu::bench

@@ -19,7 +19,9 @@
 #include "bench/gbench_driver.h"
 #include "bench/memory_snapshot.h"
 #include "bench/phase_row.h"
+#include "bench/point_cost.h"
 #include "bench/preset.h"
+#include "bench/shard_plan.h"
 #include "bench/stats.h"
 #include "cli/command_line.h"
 #include "cli/point_list.h"
@@ -117,6 +119,25 @@ void require_a_cold_phase(const std::vector<bench::Point>& points) {
                               " keeps its caches warm): drop the flag, or add one of those phases");
 }
 
+
+// The shards of the sweep by the rule asked for, every point's cost its predicted seconds
+// (a point that never runs costs nothing).
+bench::ShardPlan plan_shards_of(const std::vector<bench::Point>& points, const bench::SweepSettings& settings,
+                                int count, const std::string& rule) {
+  validate_points(points);  // the costs resolve every model
+  std::vector<double> costs;
+  for (const auto& p : points) costs.push_back(bench::skip_reason(p).empty() ? bench::predicted_seconds(p, settings) : 0);
+  return bench::plan_shards(points, costs, count, rule == "count" ? bench::ShardRule::kCount : bench::ShardRule::kTime);
+}
+
+void print_shard_plan(const bench::ShardPlan& plan, int index, std::ostream& err) {
+  for (size_t i = 0; i < plan.load.size(); ++i) {
+    err << (int(i) == index ? "* " : "  ") << "shard " << i << "/" << plan.load.size() << ": " << plan.points[i]
+        << " points, predicted " << plan.load[i] << " s\n";
+  }
+  err << "longest shard over the mean: " << plan.imbalance() << " (predicted; bench/point_cost.h)\n";
+}
+
 }  // namespace
 
 int run_sweep_command(RunOptions o) {
@@ -141,7 +162,9 @@ int run_sweep_command(RunOptions o) {
   o.shard_source = shard.source;
   if (shard.count > 1) {
     for (const auto& p : points) o.sweep_point_ids.push_back(p.id());
-    points = bench::shard(points, shard.index, shard.count);
+    const bench::ShardPlan plan = plan_shards_of(points, sweep.settings, shard.count, o.shard_by);
+    if (o.list_only) print_shard_plan(plan, shard.index, std::cerr);
+    points = bench::shard_points(points, plan, shard.index);
   }
   validate_points(points);
   bench::TestingHooks hooks;

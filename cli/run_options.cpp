@@ -63,6 +63,10 @@ void add_run_options(CLI::App& run, RunOptions& o) {
   run.add_option("--shard", o.shard,
                  "Run shard i of N (i/N): a deterministic, balanced subset of the points; 'auto' reads i and N from "
                  "a Slurm array, a Kubernetes Indexed Job or SHISHU_SHARD_INDEX/SHISHU_SHARD_COUNT");
+  run.add_option("--shard-by", o.shard_by,
+                 "How shards are balanced: time (by each point's predicted seconds, each model's points kept "
+                 "together where that costs little) or count (round-robin)")
+      ->check(CLI::IsMember({"time", "count"}));
   run.add_option("--shard-count", o.shard_count, "With --shard auto: the number of shards, where the scheduler does not say")
       ->check(CLI::Range(1, 1 << 20));
   run.add_flag("--list", o.list_only, "Print the expanded points and exit");

@@ -126,7 +126,7 @@ for bad in "0" "2 --shard 1/2" "2 --models no-such-model"; do
 done
 [[ -z $(squeue -h) ]] || fail "a refused submission queued a job: $(squeue)"
 
-args=(--preset "$sweep" --reps 3)
+args=(--preset "$sweep" --reps 3 --shard-by count)  # round-robin: shard i holds positions i, i+4, ... (checked below)
 mapfile -t plan < <("$bin/shishu-bench" run "${args[@]}" --list 2>/dev/null | cut -f1)
 ((${#plan[@]} == 12)) || die "the tiny sweep lists ${#plan[@]} points, want 12"
 run="$work/run"
@@ -200,7 +200,7 @@ EOF
 # A bad shard: one of another preset (a real run of the same grid under another name),
 # and one of another build (shard 3's report with another commit stamped).
 sed 's/"name": "tiny"/"name": "tiny-other"/' "$sweep" >"$work/other.json"
-"$bin/shishu-bench" run --preset "$work/other.json" --reps 3 --shard 1/4 --out "$work/other-1" >"$work/other.log" 2>&1 ||
+"$bin/shishu-bench" run --preset "$work/other.json" --reps 3 --shard-by count --shard 1/4 --out "$work/other-1" >"$work/other.log" 2>&1 ||
   fail "the other preset's shard did not run: $(tail -5 "$work/other.log")"
 shard_reports() { for i in 0 1 2 3; do echo "$run/shard-$i/report.json"; done; }
 mapfile -t reports < <(shard_reports)

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "e2e_util.h"
@@ -36,11 +37,11 @@ std::vector<std::string> lines(const std::string& text) {
 
 TEST(Shards, AutoFromCiVariablesPlansTheSameShardAsTheFlag) {
   std::string err, by_flag, by_env;
-  ASSERT_EQ(bench("run --preset ci-gpu --list --shard 1/4", &err, &by_flag), 0) << err;
-  ASSERT_EQ(bench("run --preset ci-gpu --list --shard auto", &err, &by_env), 2);
+  ASSERT_EQ(bench("run --preset ci-gpu --list --shard-by count --shard 1/4", &err, &by_flag), 0) << err;
+  ASSERT_EQ(bench("run --preset ci-gpu --list --shard-by count --shard auto", &err, &by_env), 2);
   EXPECT_NE(err.find("none of SLURM_ARRAY_TASK_ID"), std::string::npos) << err;
   ASSERT_EQ(shishu::testing::run_exe(kClean + "SHISHU_SHARD_INDEX=1 SHISHU_SHARD_COUNT=4 " + kExe,
-                                     "run --preset ci-gpu --list --shard auto", &err, &by_env),
+                                     "run --preset ci-gpu --list --shard-by count --shard auto", &err, &by_env),
             0)
       << err;
   EXPECT_EQ(lines(by_env), lines(by_flag));
@@ -48,10 +49,27 @@ TEST(Shards, AutoFromCiVariablesPlansTheSameShardAsTheFlag) {
   EXPECT_NE(err.find("shard 1/4 (ci: SHISHU_SHARD_INDEX=1, SHISHU_SHARD_COUNT=4)"), std::string::npos) << err;
   // Inconsistent values exit 2, naming the variable, before anything runs.
   ASSERT_EQ(shishu::testing::run_exe(kClean + "SHISHU_SHARD_INDEX=4 SHISHU_SHARD_COUNT=4 " + kExe,
-                                     "run --preset ci-gpu --list --shard auto", &err),
+                                     "run --preset ci-gpu --list --shard-by count --shard auto", &err),
             2);
   EXPECT_NE(err.find("SHISHU_SHARD_INDEX=4 is not below the shard count (SHISHU_SHARD_COUNT=4)"), std::string::npos)
       << err;
+}
+
+// By time (the default), --list prints every shard's predicted seconds, and the shards
+// partition the sweep: together they list every point of the unsharded --list once.
+TEST(Shards, ByTimeTheListSaysEachShardsPredictedSecondsAndThePlanPartitions) {
+  std::string err, all;
+  ASSERT_EQ(bench("run --preset paper --list", &err, &all), 0) << err;
+  std::multiset<std::string> seen;
+  for (int i = 0; i < 4; ++i) {
+    std::string out;
+    ASSERT_EQ(bench("run --preset paper --list --shard " + std::to_string(i) + "/4", &err, &out), 0) << err;
+    for (const auto& line : lines(out)) seen.insert(line);
+    EXPECT_NE(err.find("* shard " + std::to_string(i) + "/4: "), std::string::npos) << err;
+    EXPECT_NE(err.find("longest shard over the mean: "), std::string::npos) << err;
+  }
+  const auto every = lines(all);
+  EXPECT_EQ(seen, std::multiset<std::string>(every.begin(), every.end()));
 }
 
 TEST(Shards, ShardTextIsReadExactly) {
@@ -68,7 +86,7 @@ TEST(Shards, ShardTextIsReadExactly) {
 TEST(Shards, MergeNamesMissingPointsAndRefusesAnotherPresetByName) {
   const std::string dir = shishu::testing::fresh_dir("shishu-e2e-shards", "merge");
   const std::string common =
-      " run --preset " + kSweep + " --models 125m:2 --phase forward,forward_backward --reps 1 --warmup 0";
+      " run --preset " + kSweep + " --models 125m:2 --phase forward,forward_backward --reps 1 --warmup 0 --shard-by count";
   std::string err, listed;
   ASSERT_EQ(bench(common + " --list", &err, &listed), 0) << err;
   const auto plan = lines(listed);

@@ -2,10 +2,13 @@
 // the throughput formula against hand arithmetic.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <set>
 
 #include "bench/axis_values.h"
+#include "bench/shard_plan.h"
 #include "bench/stats.h"
 #include "bench/preset.h"
 #include "bench/sweep.h"
@@ -177,21 +180,40 @@ TEST(Sweep, RejectsImpossiblePoints) {
   EXPECT_EQ(expand_text(R"({"phase": "forward", "seq": "8,16"})").size(), 2u);
 }
 
-TEST(Sweep, ShardsPartitionThePointsEvenly) {
+// Shards by time (bench/shard_plan.h), on costs as skewed as the paper's (a point's cost
+// here grows with its tokens, so 4096 costs 64 times 64): every point in exactly one
+// shard, in the sweep's order; the longest shard within the largest single cost of the
+// mean (the bound of placing the dearest first on the least loaded); each model whole
+// wherever its points fit in a shard; the same plan twice; and round-robin by count.
+TEST(Sweep, ShardsByTimePartitionThePointsAndBalanceTheirCost) {
   const auto points = expand(load_sweep("paper"));
-  for (int n : {1, 2, 3, 7}) {
+  std::vector<double> costs;
+  for (const auto& p : points) {
+    const double tokens = p.has(Axis::kSeq) ? double(p.axis(Axis::kSeq)) : double(p.axis(Axis::kPrefill) + p.axis(Axis::kGen));
+    costs.push_back(tokens * double(p.batch()) * (p.model.find("1.5b") != std::string::npos ? 12 : 1));
+  }
+  const double biggest = *std::max_element(costs.begin(), costs.end());
+  for (int n : {1, 2, 3, 7, 16}) {
+    const ShardPlan plan = plan_shards(points, costs, n, ShardRule::kTime);
     std::multiset<std::string> seen;
-    size_t smallest = points.size(), largest = 0;
     for (int i = 0; i < n; ++i) {
-      const auto mine = shard(points, i, n);
-      smallest = std::min(smallest, mine.size());
-      largest = std::max(largest, mine.size());
+      const auto mine = shard_points(points, plan, i);
       for (const auto& p : mine) seen.insert(p.id());
     }
     EXPECT_EQ(seen.size(), points.size()) << n;
     for (const auto& p : points) EXPECT_EQ(seen.count(p.id()), 1u) << p.id();
-    EXPECT_LE(largest - smallest, 1u) << n;
+    const double mean = std::accumulate(costs.begin(), costs.end(), 0.0) / n;
+    EXPECT_LE(*std::max_element(plan.load.begin(), plan.load.end()), mean + biggest + 1e-9) << n;
+    EXPECT_EQ(plan.shard_of, plan_shards(points, costs, n, ShardRule::kTime).shard_of) << "not deterministic";
+    const ShardPlan counted = plan_shards(points, costs, n, ShardRule::kCount);
+    EXPECT_LE(plan.imbalance(), counted.imbalance() + 1e-9) << n;
+    for (size_t i = 0; i < points.size(); ++i) EXPECT_EQ(counted.shard_of[i], int(i % size_t(n)));
   }
-  EXPECT_THROW(shard(points, 2, 2), std::invalid_argument);
-  EXPECT_THROW(shard(points, 0, 0), std::invalid_argument);
+  // Two shards of a sweep whose two models cost alike: each model stays whole.
+  const auto two = expand(parse_sweep(R"({"defaults": {"models": ["a", "b"], "dtype": "fp32", "device": "cpu",
+      "mode": "eager", "batch": 1}, "grids": [{"phase": "forward", "seq": "8,16,32"}]})", "t"));
+  const ShardPlan plan = plan_shards(two, std::vector<double>(two.size(), 1.0), 2, ShardRule::kTime);
+  for (const auto& p : shard_points(two, plan, 0)) EXPECT_EQ(p.model, shard_points(two, plan, 0).front().model);
+  EXPECT_THROW(shard_points(points, plan, 2), std::invalid_argument);
+  EXPECT_THROW(plan_shards(points, costs, 0, ShardRule::kTime), std::invalid_argument);
 }
