@@ -57,6 +57,10 @@ double rotary_table_bytes(const models::ModelConfig& c, int64_t positions, const
   return 2.0 * c.widths.head_dim * double(std::max<int64_t>(positions, 256)) * compute_bytes(dtype);
 }
 
+double rotary_build_bytes(const models::ModelConfig& c, int64_t positions) {
+  return 8.0 * c.widths.head_dim * double(std::max<int64_t>(positions, 256));
+}
+
 Prediction decode_memory(const models::ModelConfig& c, const Point& p) {
   const double batch = double(p.batch()), keys = double(p.axis(Axis::kDepth) + p.axis(Axis::kGen));
   const int element = models::element_bytes(p.dtype.storage);  // generation never mixes precisions
@@ -67,7 +71,8 @@ Prediction decode_memory(const models::ModelConfig& c, const Point& p) {
   // One token's activations, attention's scores and softmax over every key, the rotary table.
   const double heads = c.widths.n_heads;
   r.activation_bytes = inference_activation_bytes(c, batch, 1, p.dtype) + batch * 2 * heads * keys * element +
-                       (1 + p.mode.row().rotary_tables) * rotary_table_bytes(c, int64_t(keys), p.dtype);
+                       (1 + p.mode.row().rotary_tables) * rotary_table_bytes(c, int64_t(keys), p.dtype) +
+                       (p.mode.row().rotary_tables > 0 ? rotary_build_bytes(c, int64_t(keys)) : 0);
   return r;
 }
 

@@ -44,8 +44,11 @@ double inference_activation_bytes(const models::ModelConfig& config, double batc
                                   const models::Dtype& dtype);
 
 // The model's rotary table once the cache holds `positions` (models/rope.h): cos and sin
-// rows of head_dim each, at least 256 rows.
+// rows of head_dim each, at least 256 rows. Building one holds, for a moment, its angles
+// and their cosine or sine in fp64: head_dim * 8 bytes a row (rotary_build_bytes), which
+// counts for the decoders that build theirs after the cache.
 double rotary_table_bytes(const models::ModelConfig& config, int64_t positions, const models::Dtype& dtype);
+double rotary_build_bytes(const models::ModelConfig& config, int64_t positions);
 
 // What a decode point (batch, depth, gen) holds at its peak: the weights, the cache of
 // depth + gen positions, one position's logits, and the short-lived tensors of its

@@ -95,6 +95,29 @@ at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::
   return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true, {}, /*enable_gqa=*/true);
 }
 
+// A block of T queries at [past, past + T) after `past` cached keys, on the CPU, without
+// the (T, past + T) mask a single call needs: that mask, and the float copy the kernel
+// makes of it, grow with the context (384 MB at a 2048-token chunk over 32k keys in
+// fp32), while a chunked prefill is meant to hold a chunk's worth. Two calls of ATen's
+// CPU flash kernel instead, each with its log-sum-exp: every query against all the
+// cached keys (nothing masked; the query heads of a KV group folded into the length),
+// and the block against itself, causally; then each output weighted by the softmax of
+// the two log-sum-exps, which is attention over the whole.
+//   q (B, H, T, D); k, v (B, KV, T, D) the block's own; cached_k, cached_v (B, KV, past, D)
+at::Tensor block_after_cache(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                             const at::Tensor& cached_k, const at::Tensor& cached_v) {
+  const int64_t batch = q.size(0), heads = q.size(1), tokens = q.size(2), dim = q.size(3);
+  const int64_t kv_heads = k.size(1), group = heads / kv_heads;
+  const at::Tensor folded = q.reshape({batch, kv_heads, group * tokens, dim});  // (B, KV, G*T, D)
+  auto [o_past, lse_past] = at::_scaled_dot_product_flash_attention_for_cpu(folded, cached_k, cached_v);
+  auto [o_self, lse_self] = at::_scaled_dot_product_flash_attention_for_cpu(
+      q, k.repeat_interleave(group, 1), v.repeat_interleave(group, 1), 0.0, /*is_causal=*/true);  // (B, H, T, D)
+  const at::Tensor lse = at::stack({lse_past.reshape({batch, heads, tokens}), lse_self}, 0);  // (2, B, H, T), fp32
+  const at::Tensor weight = at::softmax(lse, 0).unsqueeze(-1);                                 // (2, B, H, T, 1)
+  const at::Tensor o = at::stack({o_past.reshape({batch, heads, tokens, dim}), o_self}, 0).to(at::kFloat);
+  return (o * weight).sum(0).to(q.scalar_type());  // (B, H, T, D)
+}
+
 }  // namespace
 
 at::Tensor NoCache::attend(int, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
@@ -110,6 +133,7 @@ at::Tensor HostPositions::attend(int layer, const at::Tensor& q, const at::Tenso
   const at::Tensor keys = cache_.keys[layer].narrow(2, 0, past_ + tokens);      // (B, KV, S, D)
   const at::Tensor values = cache_.values[layer].narrow(2, 0, past_ + tokens);  // (B, KV, S, D)
   if (tokens == 1) return single_token_attention(q, keys, values, std::nullopt);
+  if (q.device().is_cpu()) return block_after_cache(q, k, v, keys.narrow(2, 0, past_), values.narrow(2, 0, past_));
   // is_causal would align the mask top-left (query i sees keys <= i), which is wrong for
   // a block that starts after `past` cached tokens.
   const at::Tensor mask = block_causal_mask(tokens, past_, q.device());

@@ -17,10 +17,12 @@ void RotaryTable::reserve(int64_t n) {
   // contexts, where fp32 would lose ~1e-4 rad before the cast to the model dtype.
   auto f64 = at::TensorOptions().dtype(at::kDouble);
   at::Tensor inv_freq = at::pow(theta_, -at::arange(0, head_dim_, 2, f64) / double(head_dim_));  // (D/2)
-  at::Tensor angles = at::outer(at::arange(rows, f64), inv_freq);                                  // (rows, D/2)
-  at::Tensor full = at::cat({angles, angles}, -1);                                                 // (rows, D)
-  cos_ = full.cos().to(options_);
-  sin_ = full.sin().to(options_);
+  at::Tensor angles = at::outer(at::arange(rows, f64), inv_freq);  // (rows, D/2)
+  // Each half converted before it is doubled: the fp64 held at once is the angles and
+  // one half, not two full (rows, D) tables (42 MB at 32k positions, D 64).
+  const at::Tensor cos_half = angles.cos().to(options_), sin_half = angles.sin().to(options_);
+  cos_ = at::cat({cos_half, cos_half}, -1);  // (rows, D)
+  sin_ = at::cat({sin_half, sin_half}, -1);
 }
 
 std::pair<at::Tensor, at::Tensor> RotaryTable::range(int64_t start, int64_t len) {
