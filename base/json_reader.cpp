@@ -44,7 +44,8 @@ class PlaceTracker : public json::json_sax_t {
   bool end_object() override { return close(); }
   bool start_array(std::size_t) override { return open(true); }
   bool end_array() override { return close(); }
-  bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::detail::exception& ex) override {
     error_ = {position, last_token, ex.id, place()};
     return false;
   }
@@ -127,7 +128,9 @@ json parse_json(std::string_view text, const std::string& origin) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw std::invalid_argument(origin + ": empty, not JSON");
   }
-  if (e.byte > text.size()) throw std::invalid_argument(origin + ": cut short at " + at + in + ": the JSON does not end");
+  if (e.byte > text.size()) {
+    throw std::invalid_argument(origin + ": cut short at " + at + in + ": the JSON does not end");
+  }
   if (valid_utf8(text) != text) throw std::invalid_argument(origin + ": not valid UTF-8 text, at " + at + in);
   throw std::invalid_argument(origin + ": not JSON at " + at + in + ", at '" + near + "'");
 }

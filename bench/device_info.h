@@ -38,7 +38,8 @@ DeviceInfo probe_device(c10::Device device);
 // explicit ("cuda" is "cuda:0", the device LibTorch calls current by default). The count
 // is passed in, so the rule is tested without a GPU.
 std::string device_unavailable_reason(const base::DeviceName& name, int64_t cuda_device_count);
-base::DeviceName resolve_device_name(const base::DeviceName& name, int64_t cuda_device_count);  // throws invalid_argument
+// Throws std::invalid_argument where the device is not usable.
+base::DeviceName resolve_device_name(const base::DeviceName& name, int64_t cuda_device_count);
 
 // The same with this machine's device count.
 std::string device_unavailable_reason(const base::DeviceName& name);

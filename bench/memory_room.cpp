@@ -82,7 +82,8 @@ std::optional<MemoryRoom> cgroup_room(const std::string& proc_self_cgroup, const
       // Every limit from the process's cgroup up to the root applies.
       for (std::string at = path;; at = at.substr(0, at.rfind('/'))) {
         if (const auto room = room_in(mount + at, v2); room && (!best || *room < best->bytes)) {
-          best = MemoryRoom{*room, "cgroup " + (at.empty() ? "/" : at) + (v2 ? " memory.max" : " memory.limit_in_bytes")};
+          const std::string file = v2 ? " memory.max" : " memory.limit_in_bytes";
+          best = MemoryRoom{*room, "cgroup " + (at.empty() ? "/" : at) + file};
         }
         if (at.empty() || at == "/") break;
       }
