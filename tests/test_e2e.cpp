@@ -201,7 +201,7 @@ TEST(EndToEnd, ListPlansAGpuSweepOnAnyMachine) {
   }
   EXPECT_NE(err.find("54 points"), std::string::npos) << err;
 
-  ASSERT_EQ(run("run --preset ci-gpu --list --shard 1/4", &err, &out), 0) << err;
+  ASSERT_EQ(run("run --preset ci-gpu --list --shard 1/4 --shard-by count", &err, &out), 0) << err;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 14) << out;  // round-robin: points 1, 5, ..., 53
   ASSERT_EQ(run("run --phase generate --mode cuda_graphs --device cpu --models 125m:1 --prefill 4 --gen 2 --list", &err, &out), 0);
   EXPECT_NE(out.find("\t# skip: cuda_graphs needs a CUDA device"), std::string::npos) << out;
