@@ -1,4 +1,5 @@
 #include "bench/device_info.h"
+#include "bench/memory_room.h"
 
 #include <torch/cuda.h>
 #include <torch/version.h>
@@ -133,6 +134,7 @@ DeviceInfo probe_device(c10::Device device) {
   info.name = cpu_model();
   info.compute_units = static_cast<int>(std::thread::hardware_concurrency());
   info.torch_threads = at::get_num_threads();
+  info.memory_bytes = cpu_memory_total();
   return info;
 }
 

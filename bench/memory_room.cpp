@@ -43,29 +43,27 @@ std::optional<int64_t> stat_field(const std::string& path, const std::string& ke
 // v1 reports "no limit" as a page-rounded huge number.
 constexpr int64_t kNoLimit = int64_t{1} << 60;
 
+std::optional<int64_t> limit_in(const std::string& folder, bool v2) {
+  const auto limit = read_number(folder + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
+  if (!limit || *limit >= kNoLimit) return std::nullopt;
+  return limit;
+}
+
 // The room in one cgroup folder: its limit less what it uses, page cache not counted,
 // since the kernel reclaims that before it kills.
 std::optional<int64_t> room_in(const std::string& folder, bool v2) {
-  const auto limit = read_number(folder + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
-  if (!limit || *limit >= kNoLimit) return std::nullopt;
+  const auto limit = limit_in(folder, v2);
+  if (!limit) return std::nullopt;
   const int64_t used = read_number(folder + (v2 ? "/memory.current" : "/memory.usage_in_bytes")).value_or(0);
   const int64_t cache = stat_field(folder + "/memory.stat", v2 ? "inactive_file" : "total_inactive_file").value_or(0);
   return *limit - std::max<int64_t>(0, used - cache);
 }
 
-}  // namespace
-
-std::optional<int64_t> meminfo_available(const std::string& meminfo) {
-  std::istringstream in(meminfo);
-  std::string line;
-  while (std::getline(in, line)) {
-    long long kb = 0;
-    if (std::sscanf(line.c_str(), "MemAvailable: %lld kB", &kb) == 1) return kb * 1024;
-  }
-  return std::nullopt;
-}
-
-std::optional<MemoryRoom> cgroup_room(const std::string& proc_self_cgroup, const std::string& cgroup_root) {
+// The smallest of `measure` over every memory cgroup folder from this process's cgroups
+// (the text of /proc/self/cgroup) up to the root, and the folder it came from: every
+// limit on the way applies.
+std::optional<MemoryRoom> tightest(const std::string& proc_self_cgroup, const std::string& cgroup_root,
+                                   std::optional<int64_t> (*measure)(const std::string&, bool)) {
   std::optional<MemoryRoom> best;
   std::istringstream in(proc_self_cgroup);
   std::string line;
@@ -79,11 +77,10 @@ std::optional<MemoryRoom> cgroup_room(const std::string& proc_self_cgroup, const
     std::vector<std::string> mounts = v2 ? std::vector<std::string>{cgroup_root, cgroup_root + "/unified"}
                                          : std::vector<std::string>{cgroup_root + "/memory"};
     for (const auto& mount : mounts) {
-      // Every limit from the process's cgroup up to the root applies.
       for (std::string at = path;; at = at.substr(0, at.rfind('/'))) {
-        if (const auto room = room_in(mount + at, v2); room && (!best || *room < best->bytes)) {
+        if (const auto value = measure(mount + at, v2); value && (!best || *value < best->bytes)) {
           const std::string file = v2 ? " memory.max" : " memory.limit_in_bytes";
-          best = MemoryRoom{*room, "cgroup " + (at.empty() ? "/" : at) + file};
+          best = MemoryRoom{*value, "cgroup " + (at.empty() ? "/" : at) + file};
         }
         if (at.empty() || at == "/") break;
       }
@@ -92,10 +89,31 @@ std::optional<MemoryRoom> cgroup_room(const std::string& proc_self_cgroup, const
   return best;
 }
 
+}  // namespace
+
+std::optional<int64_t> meminfo_bytes(const std::string& meminfo, const std::string& field) {
+  std::istringstream in(meminfo);
+  const std::string format = field + ": %lld kB";
+  std::string line;
+  while (std::getline(in, line)) {
+    long long kb = 0;
+    if (std::sscanf(line.c_str(), format.c_str(), &kb) == 1) return kb * 1024;
+  }
+  return std::nullopt;
+}
+
+std::optional<MemoryRoom> cgroup_room(const std::string& proc_self_cgroup, const std::string& cgroup_root) {
+  return tightest(proc_self_cgroup, cgroup_root, room_in);
+}
+
+std::optional<MemoryRoom> cgroup_limit(const std::string& proc_self_cgroup, const std::string& cgroup_root) {
+  return tightest(proc_self_cgroup, cgroup_root, limit_in);
+}
+
 MemoryRoom cpu_memory_room() {
   MemoryRoom room{kNoLimit, "unknown"};
   if (const auto meminfo = read_file("/proc/meminfo")) {
-    if (const auto available = meminfo_available(*meminfo)) room = {*available, "MemAvailable"};
+    if (const auto available = meminfo_bytes(*meminfo, "MemAvailable")) room = {*available, "MemAvailable"};
   }
   if (const auto cgroups = read_file("/proc/self/cgroup")) {
     if (const auto limited = cgroup_room(*cgroups, "/sys/fs/cgroup"); limited && limited->bytes < room.bytes) {
@@ -103,6 +121,17 @@ MemoryRoom cpu_memory_room() {
     }
   }
   return room;
+}
+
+int64_t cpu_memory_total() {
+  int64_t total = 0;
+  if (const auto meminfo = read_file("/proc/meminfo")) total = meminfo_bytes(*meminfo, "MemTotal").value_or(0);
+  if (const auto cgroups = read_file("/proc/self/cgroup")) {
+    if (const auto limit = cgroup_limit(*cgroups, "/sys/fs/cgroup"); limit && (total == 0 || limit->bytes < total)) {
+      total = limit->bytes;
+    }
+  }
+  return total;
 }
 
 std::string admission_refusal(double needs, const MemoryRoom& room) {

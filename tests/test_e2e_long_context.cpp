@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "e2e_util.h"
@@ -49,4 +50,11 @@ TEST(LongContext, DecodeAtDepthAndChunkedPrefillRunAndTabulate) {
   EXPECT_NE(text.find("### 125m: fp32, cpu, fast, batch 1, 4 steps"), std::string::npos) << text;
   EXPECT_NE(text.find(" depth 64 |"), std::string::npos) << text;
   EXPECT_NE(text.find("longest depth in 4.0 GB"), std::string::npos) << text;
+  // Without --memory-gb, the CPU's own memory: MemTotal, or a lower cgroup limit.
+  const double total = report["context"]["devices"][0]["memory_bytes"].get<double>();
+  EXPECT_GT(total, 1e8);
+  ASSERT_EQ(std::system((kReportExe + " long-context " + dir + "/report.json --out " + out).c_str()), 0);
+  char longest[64];
+  std::snprintf(longest, sizeof longest, "longest depth in %.1f GB", total / 1e9);
+  EXPECT_NE(shishu::testing::slurp(out).find(longest), std::string::npos) << shishu::testing::slurp(out);
 }

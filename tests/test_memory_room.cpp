@@ -23,9 +23,10 @@ void write(const fs::path& file, const std::string& text) {
 }  // namespace
 
 TEST(MemoryRoom, MemAvailableIsReadInBytes) {
-  EXPECT_EQ(meminfo_available("MemTotal:       24000000 kB\nMemFree: 1 kB\nMemAvailable:   20000000 kB\n"),
+  EXPECT_EQ(meminfo_bytes("MemTotal:       24000000 kB\nMemFree: 1 kB\nMemAvailable:   20000000 kB\n", "MemAvailable"),
             int64_t{20000000} * 1024);
-  EXPECT_EQ(meminfo_available("MemTotal: 1 kB\n"), std::nullopt);
+  EXPECT_EQ(meminfo_bytes("MemTotal: 1 kB\n", "MemAvailable"), std::nullopt);
+  EXPECT_EQ(meminfo_bytes("MemTotal:       24000000 kB\nMemAvailable: 2 kB\n", "MemTotal"), int64_t{24000000} * 1024);
 }
 
 TEST(MemoryRoom, TheTightestCgroupOnThePathToTheRootBinds) {
@@ -42,6 +43,10 @@ TEST(MemoryRoom, TheTightestCgroupOnThePathToTheRootBinds) {
   ASSERT_TRUE(v1);
   EXPECT_EQ(v1->bytes, int64_t{3221225472} - (int64_t{1073741824} - 268435456));
   EXPECT_NE(v1->source.find("/jobs/run"), std::string::npos) << v1->source;
+  // What may be held is the tightest limit itself, whatever is in use now.
+  const auto held = cgroup_limit("4:memory:/jobs/run\n3:cpu:/\n", root.string());
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->bytes, int64_t{3221225472});
   // v2: "max" is no limit; the parent's 1 GiB binds.
   write(root / "v2/a/memory.max", "1073741824\n");
   write(root / "v2/a/memory.current", "0\n");
