@@ -41,7 +41,10 @@ struct RunOptions {
 };
 
 void add_run_options(CLI::App& run, RunOptions& options);  // cli/run_options.cpp
-// The axes and settings the options replace in the preset.
+// The sweep's axes alone (--preset, --phase, --models, --dtype, --device, --mode and
+// the shape axes), for run and for shishu-report predict (cli/sweep_options.cpp).
+void add_sweep_options(CLI::App& app, RunOptions& options);
+// The axes and settings the options replace in the preset (cli/sweep_options.cpp).
 bench::Overrides overrides_from(const RunOptions& options);
 
 // Exit status: 0 all points ok, skipped or oom; 1 some point errored; 2 bad input.
