@@ -28,6 +28,10 @@ void add_run_options(CLI::App& run, RunOptions& o) {
                  "How shards are balanced: time (by each point's predicted seconds, each model's points kept "
                  "together where that costs little) or count (round-robin)")
       ->check(CLI::IsMember({"time", "count"}));
+  run.add_option("--shard-cost", o.shard_cost,
+                 "With --shard (by time): price each point by this layout planner cost model (shishu-report "
+                 "calibrate --out) instead of the nominal roofline; points it cannot predict get the nominal cost "
+                 "scaled to its unit");
   run.add_option("--shard-count", o.shard_count, "With --shard auto: the number of shards, where the scheduler does not say")
       ->check(CLI::Range(1, 1 << 20));
   run.add_flag("--list", o.list_only, "Print the expanded points and exit");

@@ -65,6 +65,7 @@ const ContextField kContextFields[] = {
     {"settings", "an object", is_object},
     {"shard", "a string", is_string},
     {"shard_source", "a string", is_string},
+    {"shard_cost", "a string", is_string},
     {"sweep_points", "an array of strings", is_string_array},
     {"shards", "an array of objects", is_object_array},
     {"missing_points", "an array of strings", is_string_array},

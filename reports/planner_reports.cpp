@@ -50,55 +50,57 @@ void check_point(const planner::CostModel& model, const bench::Point& p) {
 
 std::vector<PredictedPoint> predict_points(const planner::CostModel& model, const std::vector<bench::Point>& points) {
   std::vector<PredictedPoint> out;
-  for (const auto& p : points) {
-    check_point(model, p);
-    const auto rows = mappings_for(p);
-    if (rows.empty()) throw std::invalid_argument(p.id() + ": the planner models no figure of phase " + p.phase);
-    const models::ModelConfig config = models::resolve_model_or_config(p.model);
-    PredictedPoint pp;
-    pp.result.point = p;
-    std::set<std::string> extrapolated;
-    std::map<Quantity, double> value;
-    for (const QuantityMapping* row : rows) {
-      planner::Workload w = row->workload(p);
-      double analytic_bytes = 0;
-      if (row->quantity == Quantity::peak_mb) {
-        const bench::ClosedForm closed = bench::closed_form(p.phase);
-        if (!closed) throw std::invalid_argument(p.id() + ": phase " + p.phase + " has no closed-form memory prediction");
-        analytic_bytes = closed(config, p).peak_bytes();
-        w.analytic_mb = analytic_bytes / 1e6;
-      }
-      planner::Prediction pred;
-      try {
-        pred = planner::predict(model, config, w);
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(p.id() + ": " + e.what());
-      }
-      if (!(pred.value > 0 && std::isfinite(pred.value))) {
-        throw std::invalid_argument(p.id() + ": the cost model predicts " + std::to_string(pred.value) + " for " +
-                                    std::string(planner::info(row->quantity).name) + ", which no measurement can be");
-      }
-      value[row->quantity] = pred.value;
-      extrapolated.insert(pred.extrapolated.begin(), pred.extrapolated.end());
-      if (row->quantity == Quantity::peak_mb) {
-        pp.result.set_value(peak_metric(p), pred.value * 1e6);
-        pp.result.set_value("predicted_total_bytes", analytic_bytes);
-      } else {
-        pp.result.add_sample(row->metric, pred.value);
-      }
-    }
-    // The whole repetition, from its parts: TTFT and G - 1 steps (at their mean depth,
-    // so their sum), or G steps.
-    const double gen = p.has(bench::Axis::kGen) ? double(p.axis(bench::Axis::kGen)) : 0;
-    if (value.count(Quantity::ttft_ms) && value.count(Quantity::throughput_tok_s)) {
-      const double step_ms = 1e3 * double(p.batch()) / value[Quantity::throughput_tok_s];
-      pp.result.add_sample("latency_ms", value[Quantity::ttft_ms] + (gen - 1) * step_ms);
-    }
-    if (value.count(Quantity::decode_ms)) pp.result.add_sample("latency_ms", gen * value[Quantity::decode_ms]);
-    pp.extrapolated.assign(extrapolated.begin(), extrapolated.end());
-    out.push_back(std::move(pp));
-  }
+  for (const auto& p : points) out.push_back(predict_point(model, p));
   return out;
+}
+
+PredictedPoint predict_point(const planner::CostModel& model, const bench::Point& p) {
+  check_point(model, p);
+  const auto rows = mappings_for(p);
+  if (rows.empty()) throw std::invalid_argument(p.id() + ": the planner models no figure of phase " + p.phase);
+  const models::ModelConfig config = models::resolve_model_or_config(p.model);
+  PredictedPoint pp;
+  pp.result.point = p;
+  std::set<std::string> extrapolated;
+  std::map<Quantity, double> value;
+  for (const QuantityMapping* row : rows) {
+    planner::Workload w = row->workload(p);
+    double analytic_bytes = 0;
+    if (row->quantity == Quantity::peak_mb) {
+      const bench::ClosedForm closed = bench::closed_form(p.phase);
+      if (!closed) throw std::invalid_argument(p.id() + ": phase " + p.phase + " has no closed-form memory prediction");
+      analytic_bytes = closed(config, p).peak_bytes();
+      w.analytic_mb = analytic_bytes / 1e6;
+    }
+    planner::Prediction pred;
+    try {
+      pred = planner::predict(model, config, w);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(p.id() + ": " + e.what());
+    }
+    if (!(pred.value > 0 && std::isfinite(pred.value))) {
+      throw std::invalid_argument(p.id() + ": the cost model predicts " + std::to_string(pred.value) + " for " +
+                                  std::string(planner::info(row->quantity).name) + ", which no measurement can be");
+    }
+    value[row->quantity] = pred.value;
+    extrapolated.insert(pred.extrapolated.begin(), pred.extrapolated.end());
+    if (row->quantity == Quantity::peak_mb) {
+      pp.result.set_value(peak_metric(p), pred.value * 1e6);
+      pp.result.set_value("predicted_total_bytes", analytic_bytes);
+    } else {
+      pp.result.add_sample(row->metric, pred.value);
+    }
+  }
+  // The whole repetition, from its parts: TTFT and G - 1 steps (at their mean depth,
+  // so their sum), or G steps.
+  const double gen = p.has(bench::Axis::kGen) ? double(p.axis(bench::Axis::kGen)) : 0;
+  if (value.count(Quantity::ttft_ms) && value.count(Quantity::throughput_tok_s)) {
+    const double step_ms = 1e3 * double(p.batch()) / value[Quantity::throughput_tok_s];
+    pp.result.add_sample("latency_ms", value[Quantity::ttft_ms] + (gen - 1) * step_ms);
+  }
+  if (value.count(Quantity::decode_ms)) pp.result.add_sample("latency_ms", gen * value[Quantity::decode_ms]);
+  pp.extrapolated.assign(extrapolated.begin(), extrapolated.end());
+  return pp;
 }
 
 json predicted_report(const planner::CostModel& model, const std::string& model_path,

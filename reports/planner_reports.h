@@ -27,6 +27,7 @@ struct PredictedPoint {
 // Throws std::invalid_argument for a point the model cannot predict: another width, an
 // uncalibrated quantity, a phase without a closed form, another device or dtype.
 std::vector<PredictedPoint> predict_points(const planner::CostModel& model, const std::vector<bench::Point>& points);
+PredictedPoint predict_point(const planner::CostModel& model, const bench::Point& point);
 
 // The report: "predicted": true in its context and on every point, each point's
 // "extrapolated" axes, and the cost model's file, provenance and widths in

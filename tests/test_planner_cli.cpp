@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "planner_e2e_runs.h"
@@ -147,4 +149,58 @@ TEST(PlannerCli, PlansAParetoFrontWithinTheBudget) {
     const auto& axes = c["extrapolated"];
     EXPECT_NE(std::find(axes.begin(), axes.end(), "width"), axes.end()) << c;
   }
+}
+
+// --shard-cost: each shard's predicted seconds are the sums of its points' predicted
+// repetitions (as `predict` writes them) times their runs, 1 warm-up and 2 repetitions;
+// a point the model cannot price (another width) gets the nominal cost, scaled.
+TEST(PlannerCli, ShardsBalancedByThePlannersPredictedTimes) {
+  REQUIRE_PLANNER_RUNS();
+  const std::string preset = SHISHU_TEST_DATA "/planner-tiny.json";
+  const std::string predicted = runs().dir + "/shard-predicted.json";
+  std::string err, out;
+  ASSERT_EQ(run_exe(kReport, "predict " + runs().model + " --preset " + preset + " --out " + predicted, &err), 0) << err;
+  std::map<std::string, double> seconds;  // point id -> predicted seconds of its 3 runs
+  const json doc = read_json(predicted);
+  for (const auto& p : doc["points"]) {
+    seconds[p["id"].get<std::string>()] = 3 * p["metrics"]["latency_ms"]["samples"][0].get<double>() / 1e3;
+  }
+  ASSERT_EQ(seconds.size(), 35u);
+  double total = 0;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(run_exe(shishu::testing::kBench, "run --preset " + preset + " --list --shard " + std::to_string(i) +
+                                                   "/2 --shard-cost " + runs().model,
+                      &err, &out),
+              0)
+        << err;
+    EXPECT_NE(err.find("planner model " + runs().model + ": 35 of 35 points"), std::string::npos) << err;
+    double sum = 0;
+    std::istringstream ids(out);
+    for (std::string line; std::getline(ids, line);) {
+      const std::string id = line.substr(0, line.find('\t'));
+      ASSERT_TRUE(seconds.count(id)) << id;
+      sum += seconds[id];
+    }
+    const std::string mark = "* shard " + std::to_string(i) + "/2: ";
+    const auto at = err.find(mark);
+    ASSERT_NE(at, std::string::npos) << err;
+    const auto predicted_at = err.find("predicted ", at) + 10;
+    EXPECT_NEAR(std::stod(err.substr(predicted_at)), sum, 1e-4 * sum) << err;
+    total += sum;
+  }
+  EXPECT_GT(total, 0);
+  ASSERT_EQ(run_exe(shishu::testing::kBench, "run --preset " + preset + " --models 125m:1,350m:1 --list --shard 0/2 " +
+                                                 "--shard-cost " + runs().model,
+                    &err),
+            0)
+      << err;
+  EXPECT_NE(err.find("7 of 14 points (7 at the nominal cost x "), std::string::npos) << err;
+  EXPECT_NE(err.find("350m:1"), std::string::npos) << err;
+  EXPECT_NE(err.find("has d_model 960"), std::string::npos) << err;
+  EXPECT_EQ(run_exe(shishu::testing::kBench, "run --preset " + preset + " --list --shard-cost " + runs().model, &err), 2);
+  EXPECT_NE(err.find("--shard-cost " + runs().model + " prices the shards of --shard i/N"), std::string::npos) << err;
+  EXPECT_EQ(run_exe(shishu::testing::kBench,
+                    "run --preset " + preset + " --list --shard 0/2 --shard-cost " + runs().dir + "/nothing.json", &err),
+            2);
+  EXPECT_NE(err.find("nothing.json: cannot be read"), std::string::npos) << err;
 }
