@@ -104,6 +104,7 @@ TEST(PlannerCli, PredictedReportsAreNeverMixedWithMeasuredOnes) {
   expect_refusal("compare " + measured + " " + predicted, predicted + " is predicted");
   expect_refusal("calibrate " + predicted + " --out " + runs().dir + "/m2.json", predicted + " is a predicted report");
   expect_refusal("predict " + runs().model + " --against " + predicted, predicted + " is a predicted report");
+  expect_refusal("export " + predicted + " --format bencher", "export: " + predicted + " is a predicted report");
   // Alone, a predicted report tabulates, and says what it is.
   ASSERT_EQ(run_exe(kReport, "table " + predicted, &err, &out), 0) << err;
   EXPECT_NE(out.find("PREDICTED, not measured"), std::string::npos) << out.substr(0, 400);
