@@ -105,8 +105,10 @@ for p in json.load(open(sys.argv[1]))["points"]:
         models.append(p["axes"]["model"])
 small = [m for m in models if m.startswith("125m:")]
 registered = [m for m in models if re.search(r"-125m(-s)?$", m)]
-others = sorted({m.split(":")[0] for m in models if ":" in m and not m.startswith("125m:")})
-print(",".join(small) or "-", ",".join(registered) or "-", ",".join(others) or "-")
+# Other widths' layouts, by width: "350m=350m:2,350m:2+2*2;600m=..."
+widths = sorted({m.split(":")[0] for m in models if ":" in m and not m.startswith("125m:")})
+others = ";".join(w + "=" + ",".join(m for m in models if m.startswith(w + ":")) for w in widths)
+print(",".join(small) or "-", ",".join(registered) or "-", others or "-")
 PY
 )
 [[ "$small" != "-" ]] || { say "the preset has no 125m:... layouts to calibrate on"; exit 1; }
@@ -126,14 +128,14 @@ step "calibrate on $small" "$out/calibrate.txt" \
 scores=("$out/cross-validate.json")
 if [[ "$registered" != "-" ]]; then
   step "predict $registered" "$out/registered.txt" \
-    "$report" predict "$out/model-125m.json" --against "${round_dirs[@]}" --models "$registered" --out "$out/registered.json"
+    "$report" predict "$out/model-125m.json" --against "${round_dirs[@]}" --models "$registered" \
+    --out "$out/registered.json"
   scores+=("$out/registered.json")
 fi
 if [[ "$others" != "-" ]]; then
-  IFS=, read -ra widths <<<"$others"
-  for w in "${widths[@]}"; do
-    layouts=$(python3 -c 'import json,sys; print(",".join(sorted({p["axes"]["model"] for p in json.load(open(sys.argv[1]))["points"] if p["axes"]["model"].startswith(sys.argv[2] + ":")})))' \
-      "${round_dirs[0]}/report.json" "$w")
+  IFS=';' read -ra groups <<<"$others"
+  for group in "${groups[@]}"; do
+    w=${group%%=*} layouts=${group#*=}
     step "predict $layouts by the width transfer to $w" "$out/width-$w.txt" \
       "$report" predict "$out/model-125m.json" --against "${round_dirs[@]}" --models "$layouts" --scale "$w" \
       --out "$out/width-$w.json"
@@ -160,7 +162,7 @@ fi
 {
   echo "planner study: $rounds round(s) of $preset ($points points each), $(($(date +%s) - t_all)) s in all"
   echo "calibration layouts: $small"
-  echo "registered models: $registered; other widths: $others"
+  echo "registered models: $registered; other widths' layouts: $others"
   echo "written:"
   (cd "$out" && find . -maxdepth 2 -type f \( -name '*.txt' -o -name '*.json' -o -name '*.png' -o -name '*.svg' \) \
     ! -path './round-*' | sort | sed 's/^\.\//  /')
