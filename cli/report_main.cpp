@@ -5,6 +5,9 @@
 //   merge A B ...     the shards of one sweep into one report
 //   history R...      trends and change points over many reports (a nightly job)
 //   export R          a report in Bencher's or github-action-benchmark's format
+//   calibrate, cross-validate, predict, plan   the layout planner (cli/planner_commands.h)
+// A report that `predict` wrote is marked predicted: the tables say so, and merge,
+// compare and history refuse it beside a measured one.
 // Exit status: 0 success (compare: no regression), 1 compare found a regression,
 // 2 bad input (unreadable, malformed or foreign report, bad flags), 3 merge is incomplete
 // (points or shards missing; the merged report is still written, naming them).
@@ -18,6 +21,7 @@
 #include "cli/command_line.h"
 #include "cli/compare_command.h"
 #include "cli/output_target.h"
+#include "cli/planner_commands.h"
 #include "cli/trend_commands.h"
 #include "reports/arch_compare.h"
 #include "reports/efficiency_tables.h"
@@ -29,7 +33,8 @@ int main(int argc, char** argv) {
   // This program links no phase file: it knows the phases by their declarations.
   shishu::bench::register_builtin_phase_declarations();
   using namespace shishu::reports;
-  CLI::App app{"shishu-report: tables, architecture comparisons, regression gate, history, export and shard merging"};
+  CLI::App app{"shishu-report: tables, architecture comparisons, regression gate, history, export, shard merging "
+               "and the layout planner"};
   app.require_subcommand(1);
 
   std::string report_path, format = "markdown", out_path;
@@ -69,6 +74,15 @@ int main(int argc, char** argv) {
   merge->add_flag("--allow-mixed-devices", allow_mixed_devices,
                   "Merge shards measured on differently named devices of one kind (an H100 and an A100); a note says so");
 
+  shishu::cli::CalibrateCommand calibrate_command;
+  auto* calibrate = shishu::cli::add_calibrate_command(app, calibrate_command);
+  shishu::cli::CrossValidateCommand cross_validate_command;
+  auto* cross_validate = shishu::cli::add_cross_validate_command(app, cross_validate_command);
+  shishu::cli::PredictCommand predict_command;
+  auto* predict = shishu::cli::add_predict_command(app, predict_command);
+  shishu::cli::PlanCommand plan_command;
+  auto* plan = shishu::cli::add_plan_command(app, plan_command);
+
   if (auto status = shishu::cli::parse_or_exit(app, argc, argv)) return *status;
 
   try {
@@ -77,16 +91,26 @@ int main(int argc, char** argv) {
       const LoadedReport report = load_report(report_path);
       shishu::cli::write_or_print(out_path, context_notes(report, fmt) + render(efficiency_tables(report, only), fmt));
     } else if (arch->parsed()) {
-      shishu::cli::write_or_print(out_path, architecture_comparison(load_report(report_path)));
+      const LoadedReport report = load_report(report_path);
+      shishu::cli::write_or_print(out_path, context_notes(report, TableFormat::kMarkdown) + architecture_comparison(report));
     } else if (long_context->parsed()) {
       const LoadedReport report = load_report(report_path);
-      shishu::cli::write_or_print(out_path, long_context_tables(report, fit_memory_bytes(report, memory_gb)));
+      shishu::cli::write_or_print(out_path, context_notes(report, TableFormat::kMarkdown) +
+                                                long_context_tables(report, fit_memory_bytes(report, memory_gb)));
     } else if (compare->parsed()) {
       return shishu::cli::run_compare_command(compare_command);
     } else if (history->parsed()) {
       return shishu::cli::run_history_command(history_command);
     } else if (export_->parsed()) {
       return shishu::cli::run_export_command(export_command);
+    } else if (calibrate->parsed()) {
+      return shishu::cli::run_calibrate_command(calibrate_command);
+    } else if (cross_validate->parsed()) {
+      return shishu::cli::run_cross_validate_command(cross_validate_command);
+    } else if (predict->parsed()) {
+      return shishu::cli::run_predict_command(predict_command);
+    } else if (plan->parsed()) {
+      return shishu::cli::run_plan_command(plan_command);
     } else if (merge->parsed()) {
       std::vector<LoadedReport> shards;
       for (const auto& p : shard_paths) shards.push_back(load_report(p));

@@ -27,6 +27,7 @@
 #include "cli/point_list.h"
 #include "cli/run_context.h"
 #include "cli/run_folder.h"
+#include "cli/shard_cost.h"
 #include "cli/shard_env.h"
 #include "cli/progress.h"
 #include "models/dtype.h"
@@ -121,21 +122,24 @@ void require_a_cold_phase(const std::vector<bench::Point>& points) {
 
 
 // The shards of the sweep by the rule asked for, every point's cost its predicted seconds
-// (a point that never runs costs nothing).
+// (a point that never runs costs nothing): nominal, or by the planner's model
+// (--shard-cost, cli/shard_cost.h). *source says which.
 bench::ShardPlan plan_shards_of(const std::vector<bench::Point>& points, const bench::SweepSettings& settings,
-                                int count, const std::string& rule) {
+                                int count, const RunOptions& o, std::string* source) {
   validate_points(points);  // the costs resolve every model
-  std::vector<double> costs;
-  for (const auto& p : points) costs.push_back(bench::skip_reason(p).empty() ? bench::predicted_seconds(p, settings) : 0);
-  return bench::plan_shards(points, costs, count, rule == "count" ? bench::ShardRule::kCount : bench::ShardRule::kTime);
+  const bench::PointCosts costs = bench::point_costs(
+      points, settings, o.shard_cost.empty() ? bench::RepetitionModel{} : planner_repetition_model(o.shard_cost));
+  *source = cost_source(costs, o.shard_cost);
+  return bench::plan_shards(points, costs.seconds, count,
+                            o.shard_by == "count" ? bench::ShardRule::kCount : bench::ShardRule::kTime);
 }
 
-void print_shard_plan(const bench::ShardPlan& plan, int index, std::ostream& err) {
+void print_shard_plan(const bench::ShardPlan& plan, int index, const std::string& source, std::ostream& err) {
   for (size_t i = 0; i < plan.load.size(); ++i) {
     err << (int(i) == index ? "* " : "  ") << "shard " << i << "/" << plan.load.size() << ": " << plan.points[i]
         << " points, predicted " << plan.load[i] << " s\n";
   }
-  err << "longest shard over the mean: " << plan.imbalance() << " (predicted; bench/point_cost.h)\n";
+  err << "longest shard over the mean: " << plan.imbalance() << " (predicted; " << source << ")\n";
 }
 
 }  // namespace
@@ -160,10 +164,16 @@ int run_sweep_command(RunOptions o) {
   if (o.shard == "auto") std::cerr << "shishu-bench: shard " << shard.text() << " (" << shard.source << ")\n";
   o.shard = shard.text();
   o.shard_source = shard.source;
+  if (!o.shard_cost.empty() && (shard.count < 2 || o.shard_by != "time")) {
+    throw std::invalid_argument("--shard-cost " + o.shard_cost + " prices the shards of --shard i/N with N > 1 and " +
+                                "--shard-by time; here there is " +
+                                (shard.count < 2 ? "no sharding" : "--shard-by " + o.shard_by));
+  }
   if (shard.count > 1) {
     for (const auto& p : points) o.sweep_point_ids.push_back(p.id());
-    const bench::ShardPlan plan = plan_shards_of(points, sweep.settings, shard.count, o.shard_by);
-    if (o.list_only) print_shard_plan(plan, shard.index, std::cerr);
+    std::string source;
+    const bench::ShardPlan plan = plan_shards_of(points, sweep.settings, shard.count, o, &source);
+    if (o.list_only) print_shard_plan(plan, shard.index, source, std::cerr);
     points = bench::shard_points(points, plan, shard.index);
   }
   validate_points(points);

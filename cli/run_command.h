@@ -25,6 +25,7 @@ struct RunOptions {
   std::string out_dir, resume_dir, shard;  // shard: i/N, auto or empty (cli/shard_env.h)
   std::optional<int> shard_count;           // --shard-count: with --shard auto, where the scheduler gives no count
   std::string shard_by = "time";            // --shard-by: time (balanced by predicted time) or count (round-robin)
+  std::string shard_cost;                   // --shard-cost: the planner's cost model prices the points (cli/shard_cost.h)
   std::string shard_source;                 // set by run: where the shard came from (ShardChoice::source)
   std::vector<std::string> sweep_point_ids;  // set by run when sharded: the unsharded sweep, which merge completes
   std::string weights;  // checkpoint folder or .safetensors file; empty: seeded init
@@ -41,7 +42,10 @@ struct RunOptions {
 };
 
 void add_run_options(CLI::App& run, RunOptions& options);  // cli/run_options.cpp
-// The axes and settings the options replace in the preset.
+// The sweep's axes alone (--preset, --phase, --models, --dtype, --device, --mode and
+// the shape axes), for run and for shishu-report predict (cli/sweep_options.cpp).
+void add_sweep_options(CLI::App& app, RunOptions& options);
+// The axes and settings the options replace in the preset (cli/sweep_options.cpp).
 bench::Overrides overrides_from(const RunOptions& options);
 
 // Exit status: 0 all points ok, skipped or oom; 1 some point errored; 2 bad input.

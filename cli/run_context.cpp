@@ -106,6 +106,7 @@ nlohmann::json make_context(const RunOptions& o, const bench::Sweep& sweep, benc
                         {"cache", cache_label(sweep.settings)}}},
           {"shard", o.shard.empty() ? "0/1" : o.shard},
           {"shard_source", o.shard_source.empty() ? "none" : o.shard_source},
+          {"shard_cost", o.shard_cost.empty() ? "nominal" : o.shard_cost},
           {"sweep_points", o.sweep_point_ids},
           {"profile", o.profile},
           {"profile_once", o.profile_once},

@@ -1,53 +1,14 @@
-// `run`'s command line: its options, and the overrides they make to a preset.
+// `run`'s command line: its options (the sweep's axes are cli/sweep_options.cpp's).
 #include <CLI/CLI.hpp>
 
-#include "bench/axis_values.h"
-#include "bench/phase_row.h"
 #include "cli/output_target.h"
 #include "cli/run_command.h"
 
 namespace shishu::cli {
 
-namespace {
-
-// A list flag's items, each through `parse`: where the text of an axis enters.
-template <typename Parse>
-auto parse_list(const char* flag, const std::optional<std::string>& text, Parse parse) {
-  return bench::parse_each(flag, bench::parse_string_list(flag, *text), parse);
-}
-
-}  // namespace
-
-bench::Overrides overrides_from(const RunOptions& o) {
-  bench::Overrides ov;
-  if (o.phases) ov.phases = parse_list("--phase", o.phases, [](std::string_view s) { return bench::phase_row(s).name; });
-  if (o.models) ov.models = bench::parse_string_list("--models", *o.models);
-  if (o.dtypes) ov.dtypes = parse_list("--dtype", o.dtypes, models::parse_dtype_name);
-  if (o.devices) ov.devices = parse_list("--device", o.devices, base::DeviceName::parse);
-  if (o.modes) ov.modes = parse_list("--mode", o.modes, models::parse_backend);
-  if (o.cuda_graphs) ov.modes = std::vector<models::Backend>{models::parse_backend("cuda_graphs")};
-  for (const auto& [axis, text] : o.shape) {
-    if (text) ov.shape[axis] = bench::parse_int_list(bench::axis_row(axis).flag, *text);
-  }
-  ov.warmup = o.warmup;
-  ov.repetitions = o.repetitions;
-  ov.noise_pct = o.noise_pct;
-  ov.noise_timeout_s = o.noise_timeout_s;
-  ov.seed = o.seed;
-  return ov;
-}
-
 void add_run_options(CLI::App& run, RunOptions& o) {
-  run.add_option("--preset", o.preset, "Preset name (paper, cpu-default, ci-gpu) or a JSON file");
-  run.add_option("--phase", o.phases, "Phases to keep (list): " + bench::phase_names());
-  run.add_option("--models", o.models, "Models: registry names or <base>:<layout>, comma-separated");
-  std::string dtypes;
-  for (const auto& d : models::dtype_table()) dtypes += (dtypes.empty() ? "" : ", ") + d.name;
-  run.add_option("--dtype", o.dtypes, dtypes + " (list)");
-  run.add_option("--device", o.devices, "cpu, cuda, cuda:N (list)");
-  run.add_option("--mode", o.modes, "Decode backends, for the phases that take one (list). " + models::backend_help());
+  add_sweep_options(run, o);
   run.add_flag("--cuda-graphs", o.cuda_graphs, "Shorthand for --mode cuda_graphs");
-  for (const auto& row : bench::kAxisRows) run.add_option(row.flag, o.shape[row.axis], row.help);
   run.add_option("--reps", o.repetitions, "Timed repetitions per point: a fixed count (overrides a preset's sampling)");
   run.add_option("--noise", o.noise_pct,
                  "Sample each point until its median is known to within PCT % (95% interval), at least 10 samples "
@@ -67,6 +28,10 @@ void add_run_options(CLI::App& run, RunOptions& o) {
                  "How shards are balanced: time (by each point's predicted seconds, each model's points kept "
                  "together where that costs little) or count (round-robin)")
       ->check(CLI::IsMember({"time", "count"}));
+  run.add_option("--shard-cost", o.shard_cost,
+                 "With --shard (by time): price each point by this layout planner cost model (shishu-report "
+                 "calibrate --out) instead of the nominal roofline; points it cannot predict get the nominal cost "
+                 "scaled to its unit");
   run.add_option("--shard-count", o.shard_count, "With --shard auto: the number of shards, where the scheduler does not say")
       ->check(CLI::Range(1, 1 << 20));
   run.add_flag("--list", o.list_only, "Print the expanded points and exit");

@@ -51,6 +51,8 @@ int run_export_command(const ExportCommand& c) {
                                                                       : why_not_writable_folder(c.out);
   if (!why.empty()) throw std::invalid_argument("--out: " + why);
   const reports::LoadedReport r = reports::load_report(c.report);
+  // A dashboard's series are measurements: a prediction would join them unmarked.
+  reports::require_measured(r, "export");
   if (format == reports::ExportFormat::kBencher) {
     write_or_print(c.out, base::json_text(reports::bencher_metric_format(r), 2) + "\n");
     return kExitOk;

@@ -186,6 +186,7 @@ Prediction predict(const CostModel& model, const models::ModelConfig& layout, co
       if (r.axis == axis.name && (v < r.lo || v > r.hi)) p.extrapolated.emplace_back(axis.name);
     }
   }
+  if (!model.transferred_from.empty()) p.extrapolated.emplace_back("width");
   return p;
 }
 

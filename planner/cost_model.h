@@ -61,6 +61,10 @@ struct CostModel {
   std::string widths_name;                       // the family with these widths ("125m"), or "custom"
   std::vector<std::string> calibration_layouts;  // canonical layout texts, sorted
   std::vector<QuantityModel> quantities;
+  // Set by transfer_width() (width_transfer.h): the widths' name the model was
+  // calibrated at. Every prediction of such a model is flagged "width"; it is never
+  // saved (the transfer is asked for at each use).
+  std::string transferred_from;
 
   const QuantityModel* find(Quantity q) const;
 };
@@ -78,7 +82,8 @@ struct Contribution {
 struct Prediction {
   Quantity quantity = Quantity::forward_ms;
   double value = 0;                         // in the quantity's unit
-  std::vector<std::string> extrapolated;    // the axes (AxisRange::axis) outside the calibrated range
+  std::vector<std::string> extrapolated;    // the axes (AxisRange::axis) outside the calibrated range,
+                                            // and "width" for a width-transferred model
   std::vector<Contribution> contributions;  // per term; they sum to the fit target
 };
 

@@ -137,12 +137,20 @@ QuantityModel read_quantity(Quantity q, const json& j, std::string_view origin, 
 
 }  // namespace
 
+json provenance_json(const Provenance& p) {
+  return {{"device", p.device},
+          {"dtype", p.dtype},
+          {"build_commit", p.build_commit},
+          {"bytes_per_element", p.bytes_per_element},
+          {"context", p.context}};
+}
+
 json to_json(const CostModel& m) {
-  const json prov = {{"device", m.provenance.device},
-                     {"dtype", m.provenance.dtype},
-                     {"build_commit", m.provenance.build_commit},
-                     {"bytes_per_element", m.provenance.bytes_per_element},
-                     {"context", m.provenance.context}};
+  if (!m.transferred_from.empty()) {
+    throw std::invalid_argument("a width-transferred cost model (" + m.transferred_from + " to " + m.widths_name +
+                                ") is not written to a file: transfer it where it is used (--scale)");
+  }
+  const json prov = provenance_json(m.provenance);
   json widths = {{"name", m.widths_name}};
   for (const auto& f : width_fields()) widths[std::string(f.name)] = m.widths.*(f.field);
   json quantities = json::object();
@@ -217,14 +225,18 @@ CostModel from_json(const json& doc, std::string_view origin) {
   return m;
 }
 
-void check_provenance(const CostModel& model, const Provenance& here, std::string_view origin) {
+std::optional<ProvenanceDifference> provenance_difference(const Provenance& a, const Provenance& b) {
   for (const auto& f : provenance_fields()) {
-    const std::string theirs = f.value(model.provenance), ours = f.value(here);
-    if (theirs != ours) {
-      throw std::invalid_argument(std::string(origin) + ": the cost model was calibrated with " + f.name + " '" +
-                                  theirs + "', but here " + f.name + " is '" + ours +
-                                  "'; recalibrate here rather than predict across them");
-    }
+    if (f.value(a) != f.value(b)) return ProvenanceDifference{f.name, f.value(a), f.value(b)};
+  }
+  return std::nullopt;
+}
+
+void check_provenance(const CostModel& model, const Provenance& here, std::string_view origin) {
+  if (const auto d = provenance_difference(model.provenance, here)) {
+    throw std::invalid_argument(std::string(origin) + ": the cost model was calibrated with " + d->field + " '" + d->a +
+                                "', but here " + d->field + " is '" + d->b +
+                                "'; recalibrate here rather than predict across them");
   }
 }
 
@@ -246,6 +258,12 @@ void save_model(const CostModel& model, const std::string& path) {
 }
 
 CostModel load_model(const std::string& path, const Provenance& here) {
+  CostModel m = read_model(path);
+  check_provenance(m, here, path);
+  return m;
+}
+
+CostModel read_model(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(path + ": cannot be read");
   std::stringstream text_in;
@@ -256,9 +274,7 @@ CostModel load_model(const std::string& path, const Provenance& here) {
   } catch (const json::parse_error& e) {
     throw std::invalid_argument(path + ": not JSON: " + e.what());
   }
-  CostModel m = from_json(doc, path);
-  check_provenance(m, here, path);
-  return m;
+  return from_json(doc, path);
 }
 
 }  // namespace shishu::planner

@@ -16,6 +16,7 @@
 // throws std::invalid_argument naming the file and the place.
 #pragma once
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,8 +28,17 @@ inline constexpr std::string_view kModelFormat = "shishu-planner-cost-model";
 inline constexpr int kModelVersion = 1;
 
 nlohmann::json to_json(const CostModel& model);
+// The "provenance" object of the file, for other documents that name a model's origin.
+nlohmann::json provenance_json(const Provenance& p);
 // `origin` (a file name) starts every message.
 CostModel from_json(const nlohmann::json& doc, std::string_view origin);
+
+// The first provenance field (device, dtype, build_commit, bytes_per_element, in that
+// order) in which `a` and `b` differ, with both values; nullopt when they agree.
+struct ProvenanceDifference {
+  std::string field, a, b;
+};
+std::optional<ProvenanceDifference> provenance_difference(const Provenance& a, const Provenance& b);
 
 // Throws std::invalid_argument naming the first provenance field (device, dtype,
 // build_commit, bytes_per_element) in which the model differs from `here`.
@@ -37,7 +47,9 @@ void check_provenance(const CostModel& model, const Provenance& here, std::strin
 // Written to PATH.tmp and renamed, so PATH is either whole or untouched; throws
 // std::runtime_error naming the path when it cannot be written.
 void save_model(const CostModel& model, const std::string& path);
-// Reads, validates, and refuses a model from another device or build (check_provenance).
+// Reads and validates a model file: std::invalid_argument naming the file and the place.
+CostModel read_model(const std::string& path);
+// read_model, and refuses a model from another device or build (check_provenance).
 CostModel load_model(const std::string& path, const Provenance& here);
 
 }  // namespace shishu::planner

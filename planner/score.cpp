@@ -15,11 +15,6 @@ double relative_error(double predicted, double measured) { return std::abs(predi
 
 int sign(double v) { return (v > 0) - (v < 0); }
 
-// What one predictor (the model or a baseline) said for each point of a quantity.
-struct Column {
-  std::vector<double> predicted, errors;
-};
-
 // Pairs ranked within each workload: layouts compete only at the same shape.
 double grouped_tau(const std::vector<const PointScore*>& points, const std::vector<double>& predicted, int64_t* pairs) {
   std::map<std::tuple<int64_t, int64_t, int64_t>, std::pair<std::vector<double>, std::vector<double>>> groups;
@@ -92,36 +87,35 @@ ErrorSummary summarize(const std::vector<double>& e) {
 }
 
 Scorecard score(const CostModel& model, const std::vector<Observation>& held_out, const Ceilings& ceilings) {
-  Scorecard card;
-  // baseline name -> its column over card.points (NaN where it cannot predict)
-  std::map<std::string, std::vector<double>> baseline_predictions;
+  std::vector<PointScore> points;
   for (size_t i = 0; i < held_out.size(); ++i) {
     const Observation& o = held_out[i];
     validate(o, i);
     const Prediction p = predict(model, o.model, o.workload);
     const double e = relative_error(p.value, o.measured);
-    card.points.push_back(
-        {o.model.name, o.workload, o.measured, p.value, e, o.noise_rel, e <= o.noise_rel, p.extrapolated});
+    points.push_back(
+        {o.model.name, o.workload, o.measured, p.value, e, o.noise_rel, e <= o.noise_rel, p.extrapolated, {}});
     const QuantityModel& qm = *model.find(o.workload.quantity);
     for (const auto& b : baselines()) {
+      if (!applies(b, o.workload.quantity)) continue;
       double factor = 1;
       for (const auto& [name, k] : qm.baseline_factors) {
         if (name == b.name) factor = k;
       }
-      const double raw = applies(b, o.workload.quantity)
-                             ? b.raw(o.model, o.workload, model.provenance.bytes_per_element, ceilings)
-                             : kNaN;
-      baseline_predictions[std::string(b.name)].push_back(from_fit_target(o.workload, factor * raw));
+      const double raw = b.raw(o.model, o.workload, model.provenance.bytes_per_element, ceilings);
+      points.back().baselines.push_back({std::string(b.name), from_fit_target(o.workload, factor * raw)});
     }
   }
+  return tally(std::move(points));
+}
 
+Scorecard tally(std::vector<PointScore> all) {
+  Scorecard card;
+  card.points = std::move(all);
   for (const auto& row : quantities()) {
     std::vector<const PointScore*> points;
-    std::vector<size_t> index;
-    for (size_t i = 0; i < card.points.size(); ++i) {
-      if (card.points[i].workload.quantity != row.id) continue;
-      points.push_back(&card.points[i]);
-      index.push_back(i);
+    for (const auto& p : card.points) {
+      if (p.workload.quantity == row.id) points.push_back(&p);
     }
     if (points.empty()) continue;
     QuantityScore qs;
@@ -136,14 +130,20 @@ Scorecard score(const CostModel& model, const std::vector<Observation>& held_out
     qs.errors = summarize(errors);
     qs.median_noise = percentile(noise, 0.5);
     qs.kendall_tau = grouped_tau(points, predicted, &qs.ranked_pairs);
+    // A baseline is scored where it predicted every point of the quantity: the roofline
+    // only with measured ceilings.
     for (const auto& b : baselines()) {
-      Column col;
-      for (size_t k = 0; k < points.size(); ++k) {
-        col.predicted.push_back(baseline_predictions[std::string(b.name)][index[k]]);
-        col.errors.push_back(relative_error(col.predicted.back(), points[k]->measured));
+      std::vector<double> predicted_b, errors_b;
+      for (const PointScore* p : points) {
+        double v = kNaN;
+        for (const auto& bp : p->baselines) {
+          if (bp.name == b.name) v = bp.predicted;
+        }
+        predicted_b.push_back(v);
+        errors_b.push_back(relative_error(v, p->measured));
       }
-      if (std::any_of(col.predicted.begin(), col.predicted.end(), [](double v) { return !std::isfinite(v); })) continue;
-      qs.baselines.push_back({std::string(b.name), summarize(col.errors), grouped_tau(points, col.predicted, nullptr)});
+      if (std::any_of(predicted_b.begin(), predicted_b.end(), [](double v) { return !std::isfinite(v); })) continue;
+      qs.baselines.push_back({std::string(b.name), summarize(errors_b), grouped_tau(points, predicted_b, nullptr)});
     }
     card.quantities.push_back(std::move(qs));
   }

@@ -37,6 +37,11 @@ struct ErrorSummary {
 };
 ErrorSummary summarize(const std::vector<double>& relative_errors);
 
+struct BaselinePoint {
+  std::string name;  // Baseline::name
+  double predicted = 0;  // NaN where it cannot predict (no ceilings)
+};
+
 struct PointScore {
   std::string model;  // the observation's model name
   Workload workload;
@@ -45,6 +50,7 @@ struct PointScore {
   double noise_rel = 0;       // the observation's run-to-run noise
   bool hit = false;           // relative_error <= noise_rel
   std::vector<std::string> extrapolated;
+  std::vector<BaselinePoint> baselines;  // every baseline that applies to the quantity
 };
 
 struct BaselineScore {
@@ -73,5 +79,9 @@ struct Scorecard {
 // Scores `held_out` (measured, never used to fit). Throws std::invalid_argument like
 // predict() for a quantity or width the model does not cover, or a bad observation.
 Scorecard score(const CostModel& model, const std::vector<Observation>& held_out, const Ceilings& ceilings = {});
+
+// The per-quantity summaries of scored points, which may come from several models (the
+// folds of a leave-one-layout-out): what score() returns, for any set of its points.
+Scorecard tally(std::vector<PointScore> points);
 
 }  // namespace shishu::planner

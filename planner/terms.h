@@ -39,6 +39,17 @@ struct LayerAxis {
 };
 const std::vector<LayerAxis>& layer_axes();
 
+// What a term's coefficient scales with across widths (the explicit width transfer,
+// planner/width_transfer.h): the ratio of the work behind it at the two widths.
+enum class WidthScale {
+  none,               // the per-call overhead, the allocator's factor, the fixed workspace
+  attention_layer,    // a decoder layer's weights: read once a call, 2 FLOPs each a token
+  attention_context,  // query heads x head_dim: the FLOPs of one query-key pair
+  mlp_layer,          // an MLP set's weights, likewise
+  head_row,           // vocab x d_model: the LM head's FLOPs a logit row
+  activation_token,   // d_model + ffn_hidden: an inference forward's live tensors a token
+};
+
 struct Term {
   std::string_view key;    // stable key in model files
   std::string_view label;  // for people: "MLP-only term, per token"
@@ -47,6 +58,7 @@ struct Term {
   const LayerAxis* axis;   // the layout axis it scales with, or nullptr
   // The column value for one call: the work this term's coefficient multiplies.
   double (*feature)(const LayerCounts& layers, const Workload& w);
+  WidthScale width_scale = WidthScale::none;
 };
 
 // The terms of one quantity's model, in column order.

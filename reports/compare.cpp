@@ -67,6 +67,7 @@ void check_common(const Comparison& c, const std::string& a, const std::string& 
 
 Comparison compare_reports(const LoadedReport& base, const LoadedReport& current, const CompareOptions& o) {
   o.change.validate();
+  require_one_kind({&base, &current}, "compare");
   check_not_empty(base);
   check_not_empty(current);
   Comparison c;
@@ -111,6 +112,11 @@ Comparison compare_reports(const LoadedReport& base, const LoadedReport& current
 
 Comparison compare_rounds(const RoundSet& base, const RoundSet& current, const CompareOptions& o) {
   o.change.validate();
+  std::vector<const LoadedReport*> all;
+  for (const auto* side : {&base, &current}) {
+    for (const auto& r : side->reports) all.push_back(&r);
+  }
+  require_one_kind(all, "compare");
   check_pairable(base, current);
   Comparison c;
   c.paired = true;

@@ -248,8 +248,10 @@ std::string render(const std::vector<RenderedTable>& tables, TableFormat format)
 std::string context_notes(const LoadedReport& report, TableFormat format) {
   const bool markdown = format == TableFormat::kMarkdown;
   const char* prefix = markdown ? "> Note: " : format == TableFormat::kCsv ? "# Note: " : "% Note: ";
+  std::vector<std::string> notes = report.context.value("notes", std::vector<std::string>{});
+  if (const std::string p = predicted_note(report); !p.empty()) notes.insert(notes.begin(), p);
   std::string out;
-  for (const auto& note : report.context.value("notes", std::vector<std::string>{})) {
+  for (const auto& note : notes) {
     out += prefix + note + (markdown ? "\n\n" : "\n");  // a blank line keeps Markdown quotes apart
   }
   return out;

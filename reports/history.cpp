@@ -68,6 +68,9 @@ History build_history(std::vector<LoadedReport> reports, const HistoryOptions& o
   o.change.validate();
   if (o.window < 1) throw std::invalid_argument("--window " + std::to_string(o.window) + " must be at least 1");
   if (reports.size() < 2) throw std::invalid_argument("a history needs at least two reports");
+  std::vector<const LoadedReport*> all;
+  for (const auto& r : reports) all.push_back(&r);
+  require_one_kind(all, "history");
   std::stable_sort(reports.begin(), reports.end(),
                    [](const LoadedReport& a, const LoadedReport& b) { return sort_key(a) < sort_key(b); });
   const auto preset = reports.front().context.value("preset", nlohmann::json());

@@ -65,6 +65,7 @@ const ContextField kContextFields[] = {
     {"settings", "an object", is_object},
     {"shard", "a string", is_string},
     {"shard_source", "a string", is_string},
+    {"shard_cost", "a string", is_string},
     {"sweep_points", "an array of strings", is_string_array},
     {"shards", "an array of objects", is_object_array},
     {"missing_points", "an array of strings", is_string_array},
@@ -77,6 +78,8 @@ const ContextField kContextFields[] = {
     {"started_at", "a string", is_string},
     {"finished_at", "a string", is_string},
     {"resumed", "true or false", is_boolean},
+    {"predicted", "true or false", is_boolean},
+    {"cost_model", "an object", is_object},
     {"warnings", "an array of strings", is_string_array},
 };
 
@@ -107,9 +110,18 @@ LoadedReport report_from_json(const nlohmann::json& doc, const std::string& path
   LoadedReport r;
   r.path = path;
   r.context = checked_context(doc, path);
+  r.predicted = r.context.value("predicted", false);
   std::map<std::string, size_t> first_at;  // id -> index: one entry per point
   for (size_t i = 0; i < doc["points"].size(); ++i) {
     const std::string place = "points[" + std::to_string(i) + "]";
+    const json& entry = doc["points"][i];
+    const json flag = entry.is_object() ? entry.value("predicted", json(false)) : json(false);
+    if (!flag.is_boolean()) throw std::invalid_argument(path + ": " + place + ".predicted: expected true or false");
+    if (flag.get<bool>() != r.predicted) {
+      throw std::invalid_argument(path + ": " + place + " is " + (flag.get<bool>() ? "predicted" : "measured") +
+                                  " in a " + (r.predicted ? "predicted" : "measured") +
+                                  " report: predicted and measured points are never mixed");
+    }
     try {
       r.points.push_back(point_from_json(doc["points"][i], place));
     } catch (const std::invalid_argument& e) {
@@ -122,6 +134,35 @@ LoadedReport report_from_json(const nlohmann::json& doc, const std::string& path
     }
   }
   return r;
+}
+
+void require_one_kind(const std::vector<const LoadedReport*>& reports, const std::string& what) {
+  if (reports.empty()) return;
+  size_t predicted = 0;
+  for (const auto* r : reports) predicted += r->predicted;
+  if (predicted == 0 || predicted == reports.size()) return;
+  const bool odd_is_predicted = predicted <= reports.size() - predicted;
+  for (const auto* r : reports) {
+    if (r->predicted != odd_is_predicted) continue;
+    throw std::invalid_argument(what + ": " + r->path + " is " + (r->predicted ? "predicted" : "measured") +
+                                " (shishu-report predict), the other report(s) " +
+                                (r->predicted ? "measured" : "predicted") +
+                                ": predictions are never mixed with measurements");
+  }
+}
+
+void require_measured(const LoadedReport& report, const std::string& what) {
+  if (!report.predicted) return;
+  throw std::invalid_argument(what + ": " + report.path +
+                              " is a predicted report (shishu-report predict), not a measurement");
+}
+
+std::string predicted_note(const LoadedReport& report) {
+  if (!report.predicted) return "";
+  const json model = report.context.value("cost_model", json::object());
+  const json path = model.value("path", json("?"));
+  return "PREDICTED, not measured: every figure is the cost model " + (path.is_string() ? path.get<std::string>() : "?") +
+         "'s (shishu-report predict); points outside its calibrated range say so (extrapolated)";
 }
 
 bool headline(const bench::PointResult& r, const std::string& metric, double* out) {

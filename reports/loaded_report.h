@@ -13,6 +13,10 @@ struct LoadedReport {
   std::string path;
   nlohmann::json context;
   std::vector<bench::PointResult> points;
+  // Written by `shishu-report predict` (context.predicted, and "predicted": true on
+  // every point): figures of a cost model, never measured. A report is all one or all
+  // the other; the loader refuses a mixture.
+  bool predicted = false;
 
   const bench::PointResult* find(const std::string& id) const;
 };
@@ -22,6 +26,15 @@ struct LoadedReport {
 LoadedReport load_report(const std::string& path);
 // The same from a document read_report() or parse_report() accepted; `path` names it.
 LoadedReport report_from_json(const nlohmann::json& doc, const std::string& path);
+
+// A predicted report is never set beside a measured one: `what` (merge, compare, ...)
+// refuses the mixture, naming the first file of the minority kind. Throws
+// std::invalid_argument.
+void require_one_kind(const std::vector<const LoadedReport*>& reports, const std::string& what);
+// Refuses a predicted report where only measurements may go (a calibration's input).
+void require_measured(const LoadedReport& report, const std::string& what);
+// What a reader of a predicted report's tables must know ("" for a measured report).
+std::string predicted_note(const LoadedReport& report);
 
 // Reads a metric's headline figure: the median of a sampled metric or a scalar's value.
 // Returns false if the point lacks it.

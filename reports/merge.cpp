@@ -131,6 +131,9 @@ std::string joined(const std::vector<std::string>& items) {
 
 MergeResult merge_reports(const std::vector<LoadedReport>& input, bool allow_mixed_devices) {
   if (input.empty()) throw std::invalid_argument("merge needs at least one report");
+  std::vector<const LoadedReport*> all;
+  for (const auto& r : input) all.push_back(&r);
+  require_one_kind(all, "merge");
   std::vector<Shard> shards;
   for (const auto& r : input) shards.push_back(shard_of(r));
   check_same_sweep(shards);

@@ -8,7 +8,7 @@
 # program is built and run against the kit's copies first; if that fails, or with
 # SHISHU_KIT_FROM_SOURCE=1, the two are built from the upstream sources the kit carries
 # (Debian's .orig tarballs of the same versions) into $deps/source, with this machine's
-# compiler. The header-only packages (nlohmann/json, CLI11) need nothing of the kind.
+# compiler. The header-only packages (nlohmann/json, CLI11, Eigen) need nothing of the kind.
 
 # A throwaway configure asks CMake which of our packages the system provides.
 ignore_paths=""
@@ -16,7 +16,7 @@ mkdir -p "$work/probe"
 cat >"$work/probe/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.25)
 project(probe LANGUAGES CXX)
-foreach(p benchmark GTest nlohmann_json CLI11)
+foreach(p benchmark GTest nlohmann_json CLI11 Eigen3)
   find_package(${p} CONFIG QUIET)
   message(STATUS "probe|${p}|${${p}_FOUND}|${${p}_DIR}")
 endforeach()

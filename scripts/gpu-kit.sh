@@ -6,8 +6,9 @@
 #   scripts/gpu-kit.sh            # make or refresh .offline/ (seconds when up to date)
 #   scripts/gpu-kit.sh --check    # verify an existing kit against its manifest only
 #
-# What goes in: Debian's own binary packages, of the versions this machine builds with
-# (the installed version, else the candidate), fetched with `apt-get download`; and
+# What goes in: Debian's own binary packages (Eigen's headers among them, which the
+# planner needs), of the versions this machine builds with (the installed version, else
+# the candidate), fetched with `apt-get download`; and
 # NVML's header from the nvidia-nvml-dev wheel, for GPU clock and throttle readings
 # when the GPU machine's toolkit lacks nvml.h; and the upstream sources of the two
 # compiled packages (Debian's .orig tarballs of the same versions, checked against the
@@ -32,6 +33,7 @@ entries=(
   "GTest libgtest-dev"
   "nlohmann_json nlohmann-json3-dev"
   "CLI11 libcli11-dev"
+  "Eigen3 libeigen3-dev"  # header-only: the planner's least squares (planner/)
 )
 # The compiled ones, whose upstream source the kit carries too, as (CMake package, binary
 # package whose Debian source package to take).

@@ -198,14 +198,14 @@ stage_build() {
   if SHISHU_NVML_INCLUDE_DIR="$nvml_include" cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
        -DCMAKE_PREFIX_PATH="$deps_prefixes;$torch_prefix" -DSHISHU_PLOT_PYTHON="$plot_python" \
        -DSHISHU_PARITY_PYTHON="$parity_python" "${hide[@]}" \
-       -Ubenchmark_DIR -UGTest_DIR -Unlohmann_json_DIR -UCLI11_DIR \
+       -Ubenchmark_DIR -UGTest_DIR -Unlohmann_json_DIR -UCLI11_DIR -UEigen3_DIR \
        >"$out/logs/configure.log" 2>&1 &&
      cmake --build "$build" -j "$jobs" >"$out/logs/build.log" 2>&1; then
     # The self-test proves the kit alone suffices: every package must come from it, and
     # from its upstream build where one was made. (The -U options above make CMake find
-    # the four packages again on every configure, not keep an earlier run's choice.)
+    # the five packages again on every configure, not keep an earlier run's choice.)
     local name dir
-    for name in benchmark GTest nlohmann_json CLI11; do
+    for name in benchmark GTest nlohmann_json CLI11 Eigen3; do
       dir=$(sed -n "s/^${name}_DIR:PATH=//p" "$build/CMakeCache.txt")
       if [[ " ${need[*]} " == *" $name "* && "$dir" != "$deps"* ]]; then
         record build failed "$(since "$t0")" "$name came from ${dir:-nowhere}, not the kit (logs/configure.log)"
@@ -316,7 +316,7 @@ done
   # Where each C++ dependency came from: the system's own, the kit's Debian package, or
   # the kit's upstream source built here.
   deps_line="dependencies:"
-  for name in benchmark GTest nlohmann_json CLI11; do
+  for name in benchmark GTest nlohmann_json CLI11 Eigen3; do
     from=system
     [[ " ${need[*]} " == *" $name "* ]] && from=kit
     [[ " ${built_from_source[*]} " == *" $name "* ]] && from="kit (built from source)"

@@ -40,7 +40,7 @@ fi
 
 # No kit, and packages the machine lacks (the self-test hides the system's copies).
 expect 2 "scripts/gpu-kit.sh" env SHISHU_KIT_DIR="$work/no-kit" "$gpu" --self-test "$work/o4"
-grep -q "lacks benchmark GTest nlohmann_json CLI11" "$work/err" || { echo "FAIL: the missing packages are not named"; fails=$((fails + 1)); }
+grep -q "lacks benchmark GTest nlohmann_json CLI11 Eigen3" "$work/err" || { echo "FAIL: the missing packages are not named"; fails=$((fails + 1)); }
 
 # A damaged kit: a package whose bytes no longer match the manifest's sha256.
 mkdir -p "$work/kit/debs"

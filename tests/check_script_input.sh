@@ -70,6 +70,8 @@ edit("no-model.json", lambda r: [p["axes"].update(model="no-such-model") for p i
 json.dump({"schema": "shishu-bench/history", "reports": ["a", "b"], "trends": [{"metric": "latency_ms",
            "point": "p", "values": [1.0, 2.0], "change_points": [{"index": 7, "verdict": "regression"}]}]},
           open(os.path.join(fix, "history-index.json"), "w"))
+json.dump({"interpolated": {"points": []}, "extrapolated": {"points": []}}, open(os.path.join(fix, "scores.json"), "w"))
+json.dump({"widths": "125m", "front": [], "measure_next": []}, open(os.path.join(fix, "empty-plan.json"), "w"))
 os.makedirs(os.path.join(fix, "study/paired/block-01"))
 json.dump({"regressions": "none", "points": []}, open(os.path.join(fix, "study/paired/block-01/compare-aa.json"), "w"))
 PY
@@ -176,6 +178,21 @@ refuses "--out" "$A" --bin "$bench" "$bench" --report "$report" --out o -- --out
 refuses "--resume" "$A" --bin "$bench" "$bench" --report "$report" --out o --new-args "--resume r"
 slow "'nope'" "$A" --bin "$bench" "$bench" --report "$report" --out o -- --preset nope
 slow "cannot run" "$A" --bin "$bench" "$bench" --report "$report" --out o -- --device cuda
+PS=$s/planner-study.sh
+refuses "no OUT folder" "$PS"
+refuses "'--rounds'" "$PS" o --rounds
+refuses "'0'" "$PS" o --rounds 0
+refuses "'abc'" "$PS" o --depth abc
+refuses "'--bogus'" "$PS" o --bogus
+refuses "one OUT folder" "$PS" o p
+refuses "'/nonexistent'" "$PS" o --bench /nonexistent --report "$report"
+refuses "'nope'" "$PS" o --bench "$bench" --report "$report" --preset nope
+refuses "contradictory budget" "$PS" o --bench "$bench" --report "$report" --budget 'decode_ms<=1,decode_ms>=2'
+refuses "'no-such-python'" "$PS" o --bench "$bench" --report "$report" --python no-such-python
+if [[ -n "$plot_py" ]]; then
+  slow "'afile' is a file" "$PS" afile --bench "$bench" --report "$report" \
+    --preset "$src/tests/data/planner-study-tiny.json" --python "$plot_py"
+fi
 Z=$s/fuzz.sh
 refuses "'0'" "$Z" 0
 refuses "'08'" "$Z" 08
@@ -228,6 +245,14 @@ refuses "change point index 7" "${L[@]}" history "$fix/history-index.json" --out
 if [[ -n "$plot_py" ]]; then
   slow "'bogus'" "$plot_py" "$s/plot.py" "$report_ok" --out o/plots --formats png,bogus
 fi
+G=("$py" "$s/plot_planner.py")
+refuses "expected a command, scores or plan" "${G[@]}"
+refuses "list.json: expected an object" "${G[@]}" scores "$fix/list.json"
+refuses "interpolated: missing" "${G[@]}" scores "$report_ok"
+refuses "widths: missing" "${G[@]}" plan "$report_ok"
+refuses "the front is empty" "${G[@]}" plan "$fix/empty-plan.json" --out o
+refuses "'afile'" "${G[@]}" scores "$fix/scores.json" --out afile
+refuses "has no matplotlib" "$fix/bare-python" "$s/plot_planner.py" scores "$fix/scores.json" --out o
 refuses "required: report" "$py" "$s/gpu_speed_table.py"
 refuses "--ceilings" "$py" "$s/gpu_speed_table.py" "$report_ok" --ceilings c.json
 refuses "list.json: expected an object" "$py" "$s/gpu_speed_table.py" "$fix/list.json"

@@ -87,22 +87,26 @@ inline std::vector<std::string> string_list(const nlohmann::json& v) {
   return out;
 }
 
-// The workloads one harness point measures: a forward phase its time and peak; a
-// generate point its TTFT, each decode step at its depth (step i of G-1 runs with
-// prefill + i tokens cached), the throughput at the steps' mean depth, and its peak.
+// The workloads one harness point measures, worked out here from what each phase times
+// (the bridge, reports/planner_observations.h, must agree): a forward phase its time
+// and peak; a generate point its TTFT, the throughput of its G - 1 decode steps (step k
+// runs with prefill + k - 1 positions cached) at their mean depth, and its peak at the
+// prefill; a decode point the median of its G steps (step i with depth + i cached),
+// the middle one's, and its peak at its deepest step.
 inline std::vector<Workload> point_workloads(const std::string& phase, int64_t batch, int64_t seq, int64_t prefill,
-                                             int64_t gen) {
-  if (phase != "generate") {
-    const Quantity q = phase == "forward"            ? Quantity::forward_ms
-                       : phase == "forward_backward" ? Quantity::forward_backward_ms
-                                                     : Quantity::train_step_ms;
-    return {{q, batch, seq, 0}, {Quantity::peak_mb, batch, seq, 0}};
+                                             int64_t gen, int64_t depth) {
+  if (phase == "generate") {
+    return {{Quantity::ttft_ms, batch, prefill, 0},
+            {Quantity::throughput_tok_s, batch, 1, prefill + (gen - 2) / 2},
+            {Quantity::peak_mb, batch, prefill, 0}};
   }
-  std::vector<Workload> out = {{Quantity::ttft_ms, batch, prefill, 0}};
-  for (int64_t i = 0; i + 1 < gen; ++i) out.push_back({Quantity::decode_ms, batch, 1, prefill + i});
-  out.push_back({Quantity::throughput_tok_s, batch, 1, prefill + (gen - 2) / 2});
-  out.push_back({Quantity::peak_mb, batch, prefill, gen});
-  return out;
+  if (phase == "decode") {
+    return {{Quantity::decode_ms, batch, 1, depth + (gen - 1) / 2}, {Quantity::peak_mb, batch, 1, depth + gen - 1}};
+  }
+  const Quantity q = phase == "forward"            ? Quantity::forward_ms
+                     : phase == "forward_backward" ? Quantity::forward_backward_ms
+                                                   : Quantity::train_step_ms;
+  return {{q, batch, seq, 0}, {Quantity::peak_mb, batch, seq, 0}};
 }
 
 // The provenance the tests calibrate under.
@@ -146,8 +150,10 @@ inline std::vector<Observation> preset_observations(const std::string& path, dou
           for (int64_t seq : int_list(axis("seq"))) {
             for (int64_t prefill : int_list(axis("prefill"))) {
               for (int64_t gen : int_list(axis("gen"))) {
-                for (const auto& w : point_workloads(phase, batch, seq, prefill, gen))
-                  out.push_back(observe(config, w, sigma, rng));
+                for (int64_t depth : int_list(axis("depth"))) {
+                  for (const auto& w : point_workloads(phase, batch, seq, prefill, gen, depth))
+                    out.push_back(observe(config, w, sigma, rng));
+                }
               }
             }
           }

@@ -138,7 +138,9 @@ TEST(PlannerPredict, RefusesLayoutsOutsideTheGrammarAndOtherWidths) {
             std::string::npos);
   EXPECT_EQ(planner::resolve_layout(model, "shishulm-125m-s").layout.to_string(), "20+7*2");
   EXPECT_EQ(planner::resolve_layout(model, "125m:3+1").layout.to_string(), "3+1");
-  const auto inside = planner::predict(model, planner::resolve_layout(model, "4+2"), {Quantity::decode_ms, 2, 1, 64});
+  // calibrate.json's decode grid: batch 1 and 4, depths 64 and 512 (decode_ms at the
+  // steps' mean depth, 67 and 515).
+  const auto inside = planner::predict(model, planner::resolve_layout(model, "4+2"), {Quantity::decode_ms, 2, 1, 100});
   EXPECT_TRUE(inside.extrapolated.empty());
   double sum = 0;
   for (const auto& c : inside.contributions) sum += c.value;

@@ -8,10 +8,9 @@
 
 #include <algorithm>
 
-#include "bench/memory_model.h"
 #include "bench/phase.h"
+#include "bench/phase_predictions.h"
 #include "bench/stats.h"
-#include "models/analytic.h"
 #include "models/decode/decoder.h"
 
 namespace shishu::bench {
@@ -49,23 +48,11 @@ class Decode : public PreparedPhase {
   at::Tensor first_;  // (B) the token fed at position D
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p) {
-  const int64_t batch = p.batch(), depth = p.axis(Axis::kDepth), steps = p.axis(Axis::kGen);
-  const int dtype_bytes = models::element_bytes(p.dtype.storage);
-  Prediction r = decode_memory(c, p);
-  for (int64_t i = 0; i < steps; ++i) r.flops += models::forward_flops(c, batch, 1, depth + i, 1);
-  r.tokens = double(batch) * double(steps);
-  r.bytes = models::decode_step_bytes(c, batch, depth + steps / 2, dtype_bytes);
-  r.bytes_interval = "decode_step_ms";
-  r.bytes_metric = "decode_bytes_per_step";
-  return r;
-}
-
 const PhaseHooks kHooks{[](const Point& p) -> int64_t { return p.axis(Axis::kGen); },
                         [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
                           return std::make_unique<Decode>(c, p);
                         },
-                        predict};
+                        predict_decode};
 
 [[maybe_unused]] const bool kRegistered = register_phase(
     {"decode",

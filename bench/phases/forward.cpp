@@ -1,9 +1,8 @@
 // Phase `forward`: one full-sequence causal forward, no cache, no gradients.
 #include <ATen/ATen.h>
 
-#include "bench/memory_model.h"
 #include "bench/phase.h"
-#include "models/analytic.h"
+#include "bench/phase_predictions.h"
 #include "profiles/range.h"
 
 namespace shishu::bench {
@@ -23,22 +22,11 @@ class Forward : public TimedPass {
   }
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p) {
-  const int64_t batch = p.batch(), seq = p.axis(Axis::kSeq);
-  Prediction r;
-  r.weight_bytes = resident_weight_bytes(c, p.dtype);
-  r.logits_bytes = double(batch) * double(seq) * c.widths.vocab * models::element_bytes(p.dtype.compute);
-  r.flops = models::forward_flops(c, batch, seq, 0, seq);
-  r.bytes = sequence_pass_bytes(c, p, 1);
-  r.tokens = double(batch) * double(seq);
-  return r;
-}
-
 const PhaseHooks kHooks{[](const Point&) -> int64_t { return 1; },
                         [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
                           return std::make_unique<Forward>(c, p);
                         },
-                        predict};
+                        predict_forward};
 
 [[maybe_unused]] const bool kRegistered = register_phase({"forward",
                                          {"fwd"},

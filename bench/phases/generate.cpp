@@ -2,10 +2,9 @@
 // point's decode backend (its mode: eager, cuda_graphs, fast; models/decode/).
 #include <ATen/ATen.h>
 
-#include "bench/memory_model.h"
 #include "bench/phase.h"
+#include "bench/phase_predictions.h"
 #include "bench/stats.h"
-#include "models/analytic.h"
 #include "models/decode/decoder.h"
 
 namespace shishu::bench {
@@ -39,33 +38,11 @@ class Generate : public PreparedPhase {
   std::unique_ptr<models::Decoder> decoder_;
 };
 
-Prediction predict(const models::ModelConfig& c, const Point& p) {
-  const int64_t batch = p.batch(), prefill = p.axis(Axis::kPrefill), gen = p.axis(Axis::kGen);
-  const int dtype_bytes = models::element_bytes(p.dtype.storage);  // generation never mixes precisions
-  Prediction r;
-  r.weight_bytes = static_cast<double>(models::weight_bytes(c, dtype_bytes));
-  r.kv_cache_bytes = double(batch) * double(prefill + gen) * double(models::kv_bytes_per_token(c, dtype_bytes));
-  r.logits_bytes = double(batch) * c.widths.vocab * dtype_bytes;
-  // The prefill's activations, a chunk's at a time when chunked, outweigh a decode step's.
-  const int64_t chunk = p.axis_or(Axis::kPrefillChunk, 0);
-  r.activation_bytes = inference_activation_bytes(c, double(batch), double(chunk > 0 ? chunk : prefill), p.dtype) +
-                       (1 + p.mode.row().rotary_tables) * rotary_table_bytes(c, prefill + gen, p.dtype);
-  r.flops = models::forward_flops(c, batch, prefill, 0, 1);
-  for (int64_t i = 1; i < gen; ++i) r.flops += models::forward_flops(c, batch, 1, prefill + i - 1, 1);
-  r.tokens = double(batch) * double(gen);
-  // Decode is bound by memory traffic: the least bytes a step must read, at the mean
-  // cache length, against the median step.
-  r.bytes = models::decode_step_bytes(c, batch, prefill + gen / 2, dtype_bytes);
-  r.bytes_interval = "decode_step_ms";
-  r.bytes_metric = "decode_bytes_per_step";
-  return r;
-}
-
 const PhaseHooks kHooks{[](const Point& p) -> int64_t { return p.axis(Axis::kGen); },
                         [](const PhaseContext& c, const Point& p) -> std::unique_ptr<PreparedPhase> {
                           return std::make_unique<Generate>(c, p);
                         },
-                        predict};
+                        predict_generate};
 
 [[maybe_unused]] const bool kRegistered = register_phase(
     {"generate",
