@@ -18,7 +18,14 @@
 #   gate    scripts/gpu.sh --stage gate: A/A and planted 5% and 10% slowdowns (issue 19)
 #   speed   scripts/gpu-speed.sh: issue 20's targets, the ceilings and the HF peer
 #   aa      ci-gpu's generation points twice, interleaved (scripts/ab.sh --bin X X)
-#   paper   shards of the paper preset while time remains
+#   long    issue 25's long-context preset (decode at depth 4k-32k, prefill to 32k, 125M to
+#           1.5B) with its tables; cut at the deadline by SIGINT, its run folder kept in
+#           build/gpu-long-run, so a second call on the warm machine resumes it
+#   planner issue 26's calibration on the device (the calibrate-gpu preset: four small
+#           layouts at each of the paper's five widths), one cost model a width, and the
+#           paper preset's points predicted from them (Tables 6-10 before measuring)
+#   paper   shards of the paper preset while time remains; with planner, the predictions
+#           are then scored against the measured shards (planner-score.tar.gz)
 # Every argument is checked before anything starts, in well under a second: a refusal is
 # exit 2 naming the value, with nothing written. Every step needs a GPU, so a machine
 # without one is refused at once (nvidia-smi, or CUDA_VISIBLE_DEVICES hiding them all).
@@ -27,7 +34,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prog=gpu-session
 # shellcheck source=scripts/lib/args.sh
 source "$root/scripts/lib/args.sh"
-known_steps=(first memory gate speed aa paper)
+known_steps=(first memory gate speed aa long planner paper)
 usage="usage: gpu-session.sh OUT [--minutes N] [--steps $(IFS=,; echo "${known_steps[*]}")]"
 (($#)) || bad "no OUT folder given ($usage)"
 [[ "$1" != -h && "$1" != --help ]] || { echo "$usage"; exit 0; }
@@ -99,10 +106,50 @@ aa() {
     --preset ci-gpu --phase generate --models mobilellm-125m,shishulm-125m-s --no-ceilings
 }
 want aa && step aa 150 aa
+long() {
+  # The run folder outlives the session's wipe of $work (build/ is kept between calls
+  # while the machine stays warm), so a second call resumes the points the first ran.
+  local keep="$root/build/gpu-long-run" run
+  if [[ -f "$keep/run.json" ]]; then run=("$bin" run --resume "$keep"); else
+    rm -rf "$keep"; run=("$bin" run --preset long-context --ceilings --out "$keep"); fi
+  timeout --signal=INT "$(($(left) - 40))" "${run[@]}"
+  local rc=$?
+  cp -r "$keep" "$work/long/run"
+  ((rc == 0)) || return "$rc"
+  "$report" long-context "$keep/report.json" --out "$work/long/run/long-context.md"
+}
+want long && step long 120 long
+widths=(125m 350m 600m 1b 1.5b)
+planner() {
+  local d="$work/planner" w
+  "$bin" run --preset calibrate-gpu --ceilings --out "$d/calibration" || return
+  for w in "${widths[@]}"; do
+    "$report" calibrate "$d/calibration" --layouts "$w:2,$w:6,$w:2+4,$w:2+2*2" --out "$d/model-$w.json" \
+      >"$d/model-$w.txt" || return
+    "$report" predict "$d/model-$w.json" --preset paper --models "mobilellm-$w,shishulm-$w,shishulm-$w-s" \
+      --out "$d/paper-$w.json" || return
+    "$report" table "$d/paper-$w.json" --out "$d/paper-$w.md" || return
+  done
+}
+want planner && step planner 200 planner
 shard=0
 while want paper && (($(left) > 90)); do
   step "paper-$shard" 90 "$bin" run --preset paper --shard "$shard/40" --no-ceilings --out "$work/paper-$shard/run" || true
   shard=$((shard + 1))
-  ((shard < 3)) || break  # at most 3 parts back: 8 files in all
+  # At most 8 files come back: keep one for session.txt and one for planner-score.
+  (($(find "$out" -maxdepth 1 -type f | wc -l) < 6)) || break
 done
+# The planner's predictions against what the paper shards measured, width by width (a
+# shard holds whole models, so a width may be absent: said, not an error).
+planner_score() {
+  local d="$work/planner-score" w shards=("$work"/paper-*/run/report.json)
+  [[ -f "${shards[0]}" ]] || { echo "no paper shard finished: nothing to score"; return 0; }
+  "$report" merge "${shards[@]}" --out "$d/paper-measured.json"  # exit 3: incomplete, as expected
+  for w in "${widths[@]}"; do
+    "$report" predict "$work/planner/model-$w.json" --against "$d/paper-measured.json" \
+      --models "mobilellm-$w,shishulm-$w,shishulm-$w-s" --out "$d/score-$w.json" >"$d/score-$w.txt" 2>&1 ||
+      echo "$w: $(tail -1 "$d/score-$w.txt")"
+  done
+}
+want planner && want paper && [[ -d "$work/planner" ]] && step planner-score 20 planner_score
 note "gpu-session: done, $(left) s before the deadline"
