@@ -25,8 +25,8 @@ namespace {
 using nlohmann::json;
 
 // The sweep the axes describe: a preset with the flags' overrides, or, without one, a
-// grid of every phase on the model's own device, dtype and backend, which --phase
-// filters and the other flags fill.
+// grid of every phase on the model's own device, dtype and backend at batch 1, which
+// --phase filters and the other flags fill.
 bench::Sweep sweep_of(const PredictCommand& c, const planner::CostModel& model) {
   bench::Sweep sweep;
   if (!c.axes.preset.empty()) {
@@ -41,6 +41,7 @@ bench::Sweep sweep_of(const PredictCommand& c, const planner::CostModel& model) 
     g.dtypes = {like.dtype};
     g.devices = {like.device};
     g.modes = {like.mode};
+    g.shape[bench::Axis::kBatch] = {1};  // as run's default preset has it; --batch replaces it
     sweep.grids = {g};
   }
   bench::apply_overrides(sweep, overrides_from(c.axes));

@@ -48,6 +48,9 @@ TEST(PlannerCli, BadInputExitsTwoNamingTheProblem) {
   expect_refusal("calibrate " + tiny + " --layouts 125m:1 --exclude 125m:2 --out " + out + ".json",
                  "give --layouts or --exclude, not both");
 
+  // A layout outside the grammar is the layout parser's refusal, naming the text.
+  expect_refusal("predict " + model + " --models 125m:2+x --phase forward --seq 8", "'2+x'");
+
   // A model file from another device or build names the field that differs.
   json doc = read_json(model);
   for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{

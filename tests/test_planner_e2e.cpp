@@ -185,9 +185,10 @@ TEST(PlannerCli, ATinyCalibrationPredictsAHeldOutLayout) {
     EXPECT_FALSE(q["baselines"].empty()) << q << ": the params and flops baselines score the same points";
   }
 
-  // The same prediction as a report: the scorecard's forward figure at batch 1, 8 tokens.
+  // The same prediction as a report: the scorecard's forward figure at batch 1 (the
+  // default, as run's), 8 tokens.
   const std::string predicted = runs().dir + "/predicted.json";
-  ASSERT_EQ(run_exe(kReport, "predict " + runs().model + " --models 125m:2+1 --phase forward --batch 1 --seq 8 --out " +
+  ASSERT_EQ(run_exe(kReport, "predict " + runs().model + " --models 125m:2+1 --phase forward --seq 8 --out " +
                                  predicted,
                     &err),
             0)
