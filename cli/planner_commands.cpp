@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -87,7 +88,7 @@ CLI::App* add_cross_validate_command(CLI::App& app, CrossValidateCommand& c) {
   auto* cmd = app.add_subcommand("cross-validate",
                                  "Leave one layout out: calibrate on the others, score the one left out");
   cmd->add_option("reports", c.reports, "report.json files or run folders: one sweep, or its rounds")->required();
-  cmd->add_option("--out", c.out, "Also write the scorecards as JSON here (scripts/plot.py planner)")
+  cmd->add_option("--out", c.out, "Also write the scorecards as JSON here (scripts/plot_planner.py scores)")
       ->check(writable_file());
   add_layout_filters(cmd, c.layouts, c.exclude);
   cmd->add_flag("--hold-out-corner", c.hold_out_corner,
@@ -169,7 +170,7 @@ CLI::App* add_plan_command(CLI::App& app, PlanCommand& c) {
   cmd->add_option("--max-layers", c.max_layers, "Most layers in all")->capture_default_str()->check(CLI::Range(1, 400));
   cmd->add_option("--measure-next", c.measure_next, "Layouts to propose for measuring")
       ->capture_default_str()->check(CLI::Range(0, 100));
-  cmd->add_flag("--json", c.json, "Write JSON (scripts/plot.py plan) instead of text");
+  cmd->add_flag("--json", c.json, "Write JSON (scripts/plot_planner.py plan) instead of text");
   cmd->add_option("--out", c.out, "Write to this file instead of standard output")->check(writable_file());
   return cmd;
 }
@@ -202,6 +203,16 @@ int run_plan_command(const PlanCommand& c) {
   space.max_mlp_only = c.max_mlp_only;
   space.max_total_layers = c.max_layers;
   const planner::PlanResult result = planner::plan(model, space, workloads, budget, analytic, c.measure_next);
+  // As predict refuses such a figure: a front built on it would rank nonsense.
+  for (const auto& candidate : result.front) {
+    for (const auto& p : candidate.predictions) {
+      if (!std::isfinite(p.value) || p.value <= 0) {
+        throw std::invalid_argument(c.model + ": the cost model predicts " + std::to_string(p.value) + " for " +
+                                    std::string(planner::info(p.quantity).name) + " of layout " + candidate.model.name +
+                                    ": not a positive figure; recalibrate");
+      }
+    }
+  }
   if (c.json) {
     json doc = reports::plan_json(result, model);
     doc["budget"] = c.budget;

@@ -48,14 +48,23 @@ json nullable(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 struct ProvenanceField {
   const char* name;
   std::string (*value)(const Provenance& p);
+  bool from_context;  // compared only where both sides record it (the caller's own record)
 };
+
+std::string context_text(const Provenance& p, const char* key) {
+  return p.context.contains(key) ? p.context[key].dump() : "";
+}
 
 const std::vector<ProvenanceField>& provenance_fields() {
   static const std::vector<ProvenanceField> table = {
-      {"device", [](const Provenance& p) { return p.device; }},
-      {"dtype", [](const Provenance& p) { return p.dtype; }},
-      {"build_commit", [](const Provenance& p) { return p.build_commit; }},
-      {"bytes_per_element", [](const Provenance& p) { return std::to_string(p.bytes_per_element); }},
+      {"device", [](const Provenance& p) { return p.device; }, false},
+      {"dtype", [](const Provenance& p) { return p.dtype; }, false},
+      {"build_commit", [](const Provenance& p) { return p.build_commit; }, false},
+      {"bytes_per_element", [](const Provenance& p) { return std::to_string(p.bytes_per_element); }, false},
+      // A decode step through another backend, or on another thread count, is another
+      // cost: timings from either are not the calibration's.
+      {"decode_backend", [](const Provenance& p) { return context_text(p, "decode_backend"); }, true},
+      {"torch_threads", [](const Provenance& p) { return context_text(p, "torch_threads"); }, true},
   };
   return table;
 }
@@ -65,6 +74,12 @@ Provenance read_provenance(const json& j, std::string_view origin) {
   only_keys(j, {"device", "dtype", "build_commit", "bytes_per_element", "context"}, origin, at);
   Provenance p;
   p.device = text(field(j, "device", origin, at), origin, at + ".device");
+  // "<kind>: <name>", as the bridge writes it; the predicted report splits it.
+  const auto colon = p.device.find(": ");
+  const std::string kind = p.device.substr(0, colon);
+  if (colon == std::string::npos || (kind != "cpu" && kind != "cuda") || colon + 2 >= p.device.size()) {
+    bad(origin, at + ".device", "'" + p.device + "' is not 'cpu: <name>' or 'cuda: <name>'");
+  }
   p.dtype = text(field(j, "dtype", origin, at), origin, at + ".dtype");
   p.build_commit = text(field(j, "build_commit", origin, at), origin, at + ".build_commit");
   const json& bpe = field(j, "bytes_per_element", origin, at);
@@ -101,10 +116,12 @@ QuantityModel read_quantity(Quantity q, const json& j, std::string_view origin, 
     const json& se = field(c, "stderr", origin, where);
     const json& at_bound = field(c, "at_bound", origin, where);
     if (!at_bound.is_boolean()) bad(origin, where + ".at_bound", "expected true or false");
-    qm.coefficients.push_back(
-        {std::string(t.key), number(field(c, "value", origin, where), origin, where + ".value"),
-         se.is_null() ? std::numeric_limits<double>::quiet_NaN() : number(se, origin, where + ".stderr"),
-         at_bound.get<bool>()});
+    const double value = number(field(c, "value", origin, where), origin, where + ".value");
+    // A cost the fit holds non-negative cannot be negative in a file either.
+    if (t.non_negative && value < 0) bad(origin, where + ".value", "a cost term cannot be negative");
+    const double stderr_value = se.is_null() ? std::numeric_limits<double>::quiet_NaN() : number(se, origin, where + ".stderr");
+    if (stderr_value < 0) bad(origin, where + ".stderr", "a standard error cannot be negative");
+    qm.coefficients.push_back({std::string(t.key), value, stderr_value, at_bound.get<bool>()});
   }
   only_keys(coefs, keys, origin, at + ".coefficients");
 
@@ -227,7 +244,9 @@ CostModel from_json(const json& doc, std::string_view origin) {
 
 std::optional<ProvenanceDifference> provenance_difference(const Provenance& a, const Provenance& b) {
   for (const auto& f : provenance_fields()) {
-    if (f.value(a) != f.value(b)) return ProvenanceDifference{f.name, f.value(a), f.value(b)};
+    const std::string va = f.value(a), vb = f.value(b);
+    if (f.from_context && (va.empty() || vb.empty())) continue;
+    if (va != vb) return ProvenanceDifference{f.name, va, vb};
   }
   return std::nullopt;
 }

@@ -62,9 +62,13 @@ std::string describe(const Scorecard& card) {
                            "hits", "tau");
   for (const auto& qs : card.quantities) {
     const auto& e = qs.errors;
-    out += format("%-20s %6d %8s %8s %8s %8s %3d/%-3d %6s\n", std::string(info(qs.quantity).name).c_str(), e.points,
-                  pct(e.median).c_str(), pct(e.p90).c_str(), pct(e.max).c_str(), pct(qs.median_noise).c_str(), qs.hits,
-                  e.points, number(qs.kendall_tau).c_str());
+    // A noise of 0 is "not measured" (a scalar such as a peak has one value a round):
+    // no noise to compare with, so no hits either.
+    const bool noise_known = qs.median_noise > 0;
+    const std::string hits = noise_known ? std::to_string(qs.hits) + "/" + std::to_string(e.points) : "-";
+    out += format("%-20s %6d %8s %8s %8s %8s %7s %6s\n", std::string(info(qs.quantity).name).c_str(), e.points,
+                  pct(e.median).c_str(), pct(e.p90).c_str(), pct(e.max).c_str(),
+                  noise_known ? pct(qs.median_noise).c_str() : "-", hits.c_str(), number(qs.kendall_tau).c_str());
     for (const auto& b : qs.baselines) {
       out += format("  baseline %-10s %6s %8s %8s %8s %8s %7s %6s\n", b.name.c_str(), "", pct(b.errors.median).c_str(),
                     pct(b.errors.p90).c_str(), pct(b.errors.max).c_str(), "", "", number(b.kendall_tau).c_str());

@@ -162,7 +162,8 @@ std::string predicted_note(const LoadedReport& report) {
   const json model = report.context.value("cost_model", json::object());
   const json path = model.value("path", json("?"));
   return "PREDICTED, not measured: every figure is the cost model " + (path.is_string() ? path.get<std::string>() : "?") +
-         "'s (shishu-report predict); points outside its calibrated range say so (extrapolated)";
+         "'s (shishu-report predict); the report's points outside its calibrated range carry "
+         "'extrapolated' and the axes (these tables do not mark them)";
 }
 
 bool headline(const bench::PointResult& r, const std::string& metric, double* out) {

@@ -134,6 +134,9 @@ MergeResult merge_reports(const std::vector<LoadedReport>& input, bool allow_mix
   std::vector<const LoadedReport*> all;
   for (const auto& r : input) all.push_back(&r);
   require_one_kind(all, "merge");
+  // Shards are measured; a predicted report is whole from the start, and its points'
+  // marks would not survive the merge.
+  for (const auto& r : input) require_measured(r, "merge");
   std::vector<Shard> shards;
   for (const auto& r : input) shards.push_back(shard_of(r));
   check_same_sweep(shards);

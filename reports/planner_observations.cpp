@@ -162,7 +162,8 @@ planner::Provenance provenance_of(const LoadedReport& r) {
       if (entry->contains(key)) p.context[key] = (*entry)[key];
     }
   }
-  p.context["decode_backend"] = a.modes.empty() ? "none" : *a.modes.begin();
+  // Only where it decodes: a report of forward phases alone says nothing of a backend.
+  if (!a.modes.empty()) p.context["decode_backend"] = *a.modes.begin();
   return p;
 }
 
@@ -185,9 +186,16 @@ planner::Ceilings measured_ceilings(const LoadedReport& r) {
 ObservationSet observations_from(const std::vector<LoadedReport>& rounds) {
   if (rounds.empty()) throw std::invalid_argument("no report was given");
   ObservationSet set;
+  std::map<std::string, std::string> runs;  // host and start time -> the report's path
   for (const auto& r : rounds) {
     require_measured(r, "a calibration");
     if (r.points.empty()) throw std::invalid_argument(r.path + ": the report has no points");
+    // One run given twice would count as two rounds that agree: zero noise, no drift.
+    const std::string run = text_of(r.context, "host") + " at " + text_of(r.context, "started_at");
+    if (const auto [it, fresh] = runs.emplace(run, r.path); !fresh) {
+      throw std::invalid_argument(r.path + " and " + it->second + " are one run (" + run +
+                                  "): give each round once");
+    }
   }
   set.provenance = provenance_of(rounds.front());
   for (size_t i = 1; i < rounds.size(); ++i) {

@@ -116,7 +116,10 @@ json predicted_report(const planner::CostModel& model, const std::string& model_
   const std::string& device = model.provenance.device;
   json device_list = json::array();
   for (const auto& d : devices) {
-    device_list.push_back({{"device", d}, {"kind", device_kind(device)}, {"name", device.substr(device.find(':') + 2)}});
+    json entry = {{"device", d}, {"kind", device_kind(device)}, {"name", device.substr(device.find(": ") + 2)}};
+    // The calibration device's memory, for long-context's longest fit.
+    if (model.provenance.context.contains("memory_bytes")) entry["memory_bytes"] = model.provenance.context["memory_bytes"];
+    device_list.push_back(entry);
   }
   json cost_model = {{"path", model_path},
                      {"provenance", planner::provenance_json(model.provenance)},

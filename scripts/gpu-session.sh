@@ -106,14 +106,25 @@ aa() {
     --preset ci-gpu --phase generate --models mobilellm-125m,shishulm-125m-s --no-ceilings
 }
 want aa && step aa 150 aa
+# Seconds the steps asked after `long` need, so that it leaves them their time.
+later_s=0
+want planner && later_s=$((later_s + 200))
+want paper && later_s=$((later_s + 90))
 long() {
   # The run folder outlives the session's wipe of $work (build/ is kept between calls
-  # while the machine stays warm), so a second call resumes the points the first ran.
-  local keep="$root/build/gpu-long-run" run
-  if [[ -f "$keep/run.json" ]]; then run=("$bin" run --resume "$keep"); else
-    rm -rf "$keep"; run=("$bin" run --preset long-context --ceilings --out "$keep"); fi
-  timeout --signal=INT "$(($(left) - 40))" "${run[@]}"
-  local rc=$?
+  # while the machine stays warm), so a second call resumes the points the first ran;
+  # a folder of another build is refused by --resume (exit 2) and started afresh.
+  local keep="$root/build/gpu-long-run" args=(--preset long-context --ceilings) rc=0
+  local budget=$(($(left) - 40 - later_s))
+  ((budget >= 60)) || { echo "long: $budget s left before the later steps: not started"; return 75; }
+  if [[ -f "$keep/run.json" ]]; then
+    timeout --signal=INT "$budget" "$bin" run "${args[@]}" --resume "$keep" || rc=$?
+  fi
+  if [[ ! -f "$keep/run.json" ]] || ((rc == 2)); then
+    rm -rf "$keep"
+    rc=0
+    timeout --signal=INT "$(($(left) - 40 - later_s))" "$bin" run "${args[@]}" --out "$keep" || rc=$?
+  fi
   cp -r "$keep" "$work/long/run"
   ((rc == 0)) || return "$rc"
   "$report" long-context "$keep/report.json" --out "$work/long/run/long-context.md"
@@ -122,7 +133,9 @@ want long && step long 120 long
 widths=(125m 350m 600m 1b 1.5b)
 planner() {
   local d="$work/planner" w
-  "$bin" run --preset calibrate-gpu --ceilings --out "$d/calibration" || return
+  # A failed point is recorded and the report still written: calibrate on the rest.
+  "$bin" run --preset calibrate-gpu --ceilings --out "$d/calibration" || [[ -f "$d/calibration/report.json" ]] ||
+    return 1
   for w in "${widths[@]}"; do
     "$report" calibrate "$d/calibration" --layouts "$w:2,$w:6,$w:2+4,$w:2+2*2" --out "$d/model-$w.json" \
       >"$d/model-$w.txt" || return
@@ -132,24 +145,33 @@ planner() {
   done
 }
 want planner && step planner 200 planner
+# At most 8 files come back: session.txt, the tarballs so far, and planner-score's.
+score_file=0
+want planner && score_file=1
+files_after_next() { echo $(($(find "$out" -maxdepth 1 -type f | wc -l) + 1 + score_file)); }
 shard=0
-while want paper && (($(left) > 90)); do
+while want paper && (($(left) > 90)) && (($(files_after_next) <= 8)); do
   step "paper-$shard" 90 "$bin" run --preset paper --shard "$shard/40" --no-ceilings --out "$work/paper-$shard/run" || true
   shard=$((shard + 1))
-  # At most 8 files come back: keep one for session.txt and one for planner-score.
-  (($(find "$out" -maxdepth 1 -type f | wc -l) < 6)) || break
 done
-# The planner's predictions against what the paper shards measured, width by width (a
-# shard holds whole models, so a width may be absent: said, not an error).
+# The planner's predictions against what the paper shards measured, width by width: a
+# shard holds whole models, so each width is scored on the models its shards hold.
 planner_score() {
-  local d="$work/planner-score" w shards=("$work"/paper-*/run/report.json)
-  [[ -f "${shards[0]}" ]] || { echo "no paper shard finished: nothing to score"; return 0; }
+  local d="$work/planner-score" w models scored=0 shards=("$work"/paper-*/run/report.json)
+  [[ -f "${shards[0]}" ]] || { echo "no paper shard finished: nothing to score"; return 1; }
   "$report" merge "${shards[@]}" --out "$d/paper-measured.json"  # exit 3: incomplete, as expected
+  [[ -f "$d/paper-measured.json" ]] || return 1
   for w in "${widths[@]}"; do
-    "$report" predict "$work/planner/model-$w.json" --against "$d/paper-measured.json" \
-      --models "mobilellm-$w,shishulm-$w,shishulm-$w-s" --out "$d/score-$w.json" >"$d/score-$w.txt" 2>&1 ||
-      echo "$w: $(tail -1 "$d/score-$w.txt")"
+    models=$(python3 -c 'import json, sys
+names = {p["axes"]["model"] for p in json.load(open(sys.argv[1]))["points"] if p["status"] == "ok"}
+print(",".join(m for m in ("mobilellm-" + sys.argv[2], "shishulm-" + sys.argv[2], "shishulm-" + sys.argv[2] + "-s")
+               if m in names))' "$d/paper-measured.json" "$w")
+    [[ -n "$models" ]] || { echo "$w: no measured point"; continue; }
+    if "$report" predict "$work/planner/model-$w.json" --against "$d/paper-measured.json" --models "$models" \
+      --out "$d/score-$w.json" >"$d/score-$w.txt" 2>&1; then scored=$((scored + 1)); else
+      echo "$w: $(tail -1 "$d/score-$w.txt")"; fi
   done
+  ((scored > 0))
 }
-want planner && want paper && [[ -d "$work/planner" ]] && step planner-score 20 planner_score
+want planner && want paper && [[ -f "$work/planner/model-125m.json" ]] && step planner-score 20 planner_score
 note "gpu-session: done, $(left) s before the deadline"

@@ -71,13 +71,14 @@ points=$(grep -c . <<<"$plan")
 say "$points points a round, $rounds round(s), into $out"
 
 # --- 1. The rounds -----------------------------------------------------------------------
-t_all=$(date +%s)
+t_all=$(date +%s) kept=0
 round_dirs=()
 for ((k = 1; k <= rounds; ++k)); do
   dir=$out/round-$k
   round_dirs+=("$dir")
   if [[ -f "$dir/report.json" ]]; then
     say "round $k/$rounds: finished before, kept"
+    kept=$((kept + 1))
     continue
   fi
   t0=$(date +%s) status=0
@@ -160,7 +161,7 @@ else
 fi
 
 {
-  echo "planner study: $rounds round(s) of $preset ($points points each), $(($(date +%s) - t_all)) s in all"
+  echo "planner study: $rounds round(s) of $preset ($points points each), $(($(date +%s) - t_all)) s in all$( ((kept)) && echo " ($kept round(s) measured before, not counted)")"
   echo "calibration layouts: $small"
   echo "registered models: $registered; other widths' layouts: $others"
   echo "written:"

@@ -104,6 +104,7 @@ TEST(PlannerCli, PredictedReportsAreNeverMixedWithMeasuredOnes) {
       << err;
   EXPECT_NE(err.find("predicted 35 point(s)"), std::string::npos) << err;
   expect_refusal("merge " + measured + " " + predicted, "merge: " + predicted + " is predicted");
+  expect_refusal("merge " + predicted, "merge: " + predicted + " is a predicted report");
   expect_refusal("compare " + measured + " " + predicted, predicted + " is predicted");
   expect_refusal("calibrate " + predicted + " --out " + runs().dir + "/m2.json", predicted + " is a predicted report");
   expect_refusal("predict " + runs().model + " --against " + predicted, predicted + " is a predicted report");
@@ -148,6 +149,7 @@ TEST(PlannerCli, PlansAParetoFrontWithinTheBudget) {
       << err;
   const json wide = read_json(plan);
   EXPECT_EQ(wide["widths"], "350m");
+  ASSERT_FALSE(wide["front"].empty());
   for (const auto& c : wide["front"]) {
     EXPECT_FALSE(c["measured"].get<bool>()) << c;
     const auto& axes = c["extrapolated"];

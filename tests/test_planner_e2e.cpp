@@ -114,6 +114,7 @@ TEST(PlannerBridge, PoolsRoundsAndRefusesForeignOrPredictedReports) {
   auto scaled = [&](double k, const std::string& path) {
     auto r = one;
     r.path = path;
+    r.context["started_at"] = path;  // another round: another run
     for (auto& p : r.points) {
       for (auto& [key, samples] : p.samples) {
         for (double& s : samples) s *= k;
@@ -132,10 +133,33 @@ TEST(PlannerBridge, PoolsRoundsAndRefusesForeignOrPredictedReports) {
     EXPECT_NEAR(o.noise_rel, (1.1 - 0.95) / 2, 1e-12) << set.sources[i].point_id;
     EXPECT_EQ(set.sources[i].rounds, 3);
   }
+  // One run given twice is not two rounds.
+  auto again = one;
+  again.path = "again.json";
+  std::string msg;
+  try {
+    shishu::reports::observations_from({one, again});
+  } catch (const std::invalid_argument& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("are one run"), std::string::npos) << msg;
+  // Another thread count is another cost, as is another build.
+  auto other_threads = one;
+  other_threads.path = "threads.json";
+  other_threads.context["started_at"] = "threads";
+  for (auto& d : other_threads.context["devices"]) d["torch_threads"] = 64;
+  msg.clear();
+  try {
+    shishu::reports::observations_from({one, other_threads});
+  } catch (const std::invalid_argument& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("differ in torch_threads"), std::string::npos) << msg;
   auto other_build = one;
   other_build.path = "other.json";
   other_build.context["git_commit"] = "0000000";
-  std::string msg;
+  other_build.context["started_at"] = "later";
+  msg.clear();
   try {
     shishu::reports::observations_from({one, other_build});
   } catch (const std::invalid_argument& e) {
