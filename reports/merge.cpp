@@ -14,8 +14,9 @@ namespace {
 using nlohmann::json;
 
 // Context fields that identify one sweep on one build; shards must agree on all.
+// shard_cost too: shards planned by different costs overlap and miss points.
 const char* const kSameSweep[] = {"preset", "settings", "git_commit", "git_dirty", "build_type", "compiler",
-                                  "libtorch_version"};
+                                  "libtorch_version", "shard_cost"};
 // What each shard keeps of its own context in the merged one (context.shards[]).
 const char* const kPerShard[] = {"shard", "shard_source", "host", "started_at", "finished_at", "resumed", "devices",
                                  "command_line"};

@@ -145,14 +145,16 @@ if [[ "$others" != "-" ]]; then
 fi
 step "plan at depth $depth under $budget" "$out/plan.txt" \
   "$report" plan "$out/model-125m.json" --budget "$budget" --depth "$depth"
-"$report" plan "$out/model-125m.json" --budget "$budget" --depth "$depth" --json --out "$out/plan.json"
+step "the plan as JSON" "$out/plan.json.log" \
+  "$report" plan "$out/model-125m.json" --budget "$budget" --depth "$depth" --json --out "$out/plan.json"
 
 # --- 3. The plots ------------------------------------------------------------------------
 if [[ -n "$python" ]]; then
   step "plot the scorecards" "$out/plots.txt" "$python" "$root/scripts/plot_planner.py" scores "${scores[@]}" \
     --out "$out/plots"
   if python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["front"] else 1)' "$out/plan.json"; then
-    "$python" "$root/scripts/plot_planner.py" plan "$out/plan.json" --out "$out/plots" >>"$out/plots.txt"
+    step "plot the plan's front" "$out/plots-plan.txt" "$python" "$root/scripts/plot_planner.py" plan "$out/plan.json" \
+      --out "$out/plots"
   else
     say "the plan's front is empty under $budget: no front to plot"
   fi

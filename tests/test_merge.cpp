@@ -132,6 +132,11 @@ TEST(Merge, RefusesShardsOfAnotherBuildPresetOrSweepByName) {
   EXPECT_NE(why.find("'preset' differs: \"ci-gpu\" in shard-0/report.json, \"paper\" in shard-2/report.json"),
             std::string::npos)
       << why;
+  // Shards priced by another cost were planned by another rule: they overlap.
+  auto other_cost = shard(1, 3);
+  other_cost.context["shard_cost"] = "model.json";
+  why = refusal({shard(0, 3), other_cost});
+  EXPECT_NE(why.find("'shard_cost' differs"), std::string::npos) << why;
   // Same preset and build, another --models: the plans differ.
   auto fewer = sweep();
   fewer.pop_back();
