@@ -133,49 +133,38 @@ TEST(PlannerBridge, PoolsRoundsAndRefusesForeignOrPredictedReports) {
     EXPECT_NEAR(o.noise_rel, (1.1 - 0.95) / 2, 1e-12) << set.sources[i].point_id;
     EXPECT_EQ(set.sources[i].rounds, 3);
   }
+  // The refusal of a set of rounds, or "(accepted)".
+  auto refusal = [](const std::vector<shishu::reports::LoadedReport>& rounds) -> std::string {
+    try {
+      shishu::reports::observations_from(rounds);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  };
   // One run given twice is not two rounds.
   auto again = one;
   again.path = "again.json";
-  std::string msg;
-  try {
-    shishu::reports::observations_from({one, again});
-  } catch (const std::invalid_argument& e) {
-    msg = e.what();
-  }
+  std::string msg = refusal({one, again});
   EXPECT_NE(msg.find("are one run"), std::string::npos) << msg;
   // Another thread count is another cost, as is another build.
   auto other_threads = one;
   other_threads.path = "threads.json";
   other_threads.context["started_at"] = "threads";
   for (auto& d : other_threads.context["devices"]) d["torch_threads"] = 64;
-  msg.clear();
-  try {
-    shishu::reports::observations_from({one, other_threads});
-  } catch (const std::invalid_argument& e) {
-    msg = e.what();
-  }
+  msg = refusal({one, other_threads});
   EXPECT_NE(msg.find("differ in torch_threads"), std::string::npos) << msg;
   auto other_build = one;
   other_build.path = "other.json";
   other_build.context["git_commit"] = "0000000";
   other_build.context["started_at"] = "later";
-  msg.clear();
-  try {
-    shishu::reports::observations_from({one, other_build});
-  } catch (const std::invalid_argument& e) {
-    msg = e.what();
-  }
+  msg = refusal({one, other_build});
   EXPECT_NE(msg.find("differ in build_commit"), std::string::npos) << msg;
   EXPECT_NE(msg.find("other.json"), std::string::npos) << msg;
   auto predicted = one;
   predicted.predicted = true;
   predicted.path = "predicted.json";
-  msg.clear();
-  try {
-    shishu::reports::observations_from({predicted});
-  } catch (const std::invalid_argument& e) {
-    msg = e.what();
-  }
+  msg = refusal({predicted});
   EXPECT_NE(msg.find("predicted.json is a predicted report"), std::string::npos) << msg;
 }
 
