@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   command([&] { return architecture_comparison(report); });
   command([&] { return bencher_metric_format(report).dump(); });
   command([&] { return github_action_benchmark(report).dump(); });
-  command([&] { return merge_reports({report, report}).dump(); });
+  command([&] { return merge_reports({report, report}).report.dump(); });
   const CompareOptions options;
   command([&] {
     const Comparison c = compare_reports(report, report, options);
