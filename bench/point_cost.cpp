@@ -44,8 +44,7 @@ PointCosts point_costs(const std::vector<Point>& points, const SweepSettings& se
       if (nominal[i] > 0) ratios.push_back(c.seconds[i] / nominal[i]);
     } else {
       ++c.fallback;
-      // The model's reason may already name the point.
-      if (c.first_fallback.empty()) c.first_fallback = why.rfind(points[i].id(), 0) == 0 ? why : points[i].id() + ": " + why;
+      if (c.first_fallback.empty()) c.first_fallback = why;
     }
   }
   if (!model) return c;

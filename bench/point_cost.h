@@ -34,7 +34,8 @@ double predicted_seconds(const Point& p, const SweepSettings& settings);
 // least number of samples).
 int runs_per_point(const SweepSettings& settings);
 
-// One repetition's milliseconds by a cost model, or nullopt with the reason in *why_not.
+// One repetition's milliseconds by a cost model, or nullopt with the reason in *why_not,
+// which names the point ("<id>: <why>").
 using RepetitionModel = std::function<std::optional<double>(const Point& p, std::string* why_not)>;
 
 struct PointCosts {

@@ -15,8 +15,8 @@ bench::RepetitionModel planner_repetition_model(const std::string& model_path) {
       const auto predicted = reports::predict_point(*model, p);
       const auto it = predicted.result.samples.find("latency_ms");
       if (it != predicted.result.samples.end()) return it->second.front();
-      *why_not = "the model predicts no whole repetition of it (a chunked prefill has no TTFT there)";
-    } catch (const std::exception& e) {  // another width, dtype, device, an uncalibrated quantity
+      *why_not = p.id() + ": the model predicts no whole repetition of it (a chunked prefill has no TTFT there)";
+    } catch (const std::exception& e) {  // another width, dtype, device, an uncalibrated quantity: named by predict_point
       *why_not = e.what();
     }
     return std::nullopt;
